@@ -1,0 +1,50 @@
+import { IsIn, IsInt, IsNumber, IsOptional, IsUrl, Matches, Max, Min } from 'class-validator';
+import { PlatformConfig } from '@tollgate/config';
+
+/** Billing's environment: property names are the variable names, initializers the defaults. */
+export class BillingConfig extends PlatformConfig {
+  @IsInt() @Min(0) @Max(65_535) BILLING_PORT: number = 3002;
+
+  @Matches(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, {
+    message: 'STRIPE_SECRET_KEY must be a Stripe secret key (sk_...)',
+  })
+  STRIPE_SECRET_KEY!: string;
+
+  /** e.g. http://127.0.0.1:12111 for the emulator; unset means Stripe itself. */
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'] },
+    { message: 'STRIPE_API_BASE must be an http(s) URL' },
+  )
+  STRIPE_API_BASE?: string;
+
+  /** Where the gateway serves the billing page: checkout and portal come back to `${PUBLIC_BASE_URL}/billing`. */
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'] },
+    { message: 'PUBLIC_BASE_URL must be an http(s) URL' },
+  )
+  PUBLIC_BASE_URL = 'http://127.0.0.1:3000';
+
+  /** Ensure the catalog's Stripe products and prices exist at boot. */
+  @IsIn(['true', 'false']) BILLING_SYNC_CATALOG = 'true';
+
+  @IsInt() @Min(1) @Max(64) BILLING_CONSUMER_CONCURRENCY: number = 4;
+
+  @IsInt() @Min(1) @Max(100) BILLING_MAX_DELIVER: number = 5;
+
+  /** How often the outbox relay looks for unpublished rows when nothing woke it. */
+  @IsInt() @Min(10) @Max(60_000) BILLING_OUTBOX_POLL_MS: number = 250;
+
+  /**
+   * The dunning ladder (dunning-ladder.policy.ts), in days after the first failed payment: reminder, urgent
+   * email, end of the grace period (suspension). Must increase; fractions allowed.
+   */
+  @IsNumber() @Min(0) @Max(365) BILLING_DUNNING_REMINDER_DAYS: number = 3;
+
+  @IsNumber() @Min(0) @Max(365) BILLING_DUNNING_URGENT_DAYS: number = 5;
+
+  @IsNumber() @Min(0) @Max(365) BILLING_GRACE_DAYS: number = 7;
+
+  /** How often the scheduler looks for due dunning stages and held plans reaching their end. */
+  @IsInt() @Min(10) @Max(3_600_000) BILLING_SCHEDULER_POLL_MS: number = 30_000;
+}

@@ -1,0 +1,33 @@
+import type { EntityManager } from 'typeorm';
+import { SubscriptionEntity } from '../entities';
+import { LIVE_STATES } from '../services/subscription-state.machine';
+
+export class SubscriptionRepository {
+  find(em: EntityManager, stripeSubscriptionId: string): Promise<SubscriptionEntity | null> {
+    return em.findOneBy(SubscriptionEntity, { stripeSubscriptionId });
+  }
+
+  findLive(em: EntityManager, tenantId: string): Promise<SubscriptionEntity | null> {
+    return em
+      .getRepository(SubscriptionEntity)
+      .createQueryBuilder('s')
+      .where('s.tenant_id = :tenantId AND s.state IN (:...live)', { tenantId, live: LIVE_STATES })
+      .getOne();
+  }
+
+  /** The live subscription, else the most recent one (an expired or canceled subscription still tells a story). */
+  async current(em: EntityManager, tenantId: string): Promise<SubscriptionEntity | null> {
+    return (
+      (await this.findLive(em, tenantId)) ??
+      em.findOne(SubscriptionEntity, { where: { tenantId }, order: { createdAt: 'DESC' } })
+    );
+  }
+
+  async hasAny(em: EntityManager, tenantId: string): Promise<boolean> {
+    return (await em.countBy(SubscriptionEntity, { tenantId })) > 0;
+  }
+
+  async save(em: EntityManager, row: SubscriptionEntity): Promise<void> {
+    await em.save(SubscriptionEntity, row);
+  }
+}

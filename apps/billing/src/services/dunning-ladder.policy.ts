@@ -1,0 +1,102 @@
+/**
+ * The dunning ladder (seed 004; the days are configurable, see billing.config.ts):
+ *   day 0  the renewal payment fails      → past_due, stage payment_failed, email payment_failed, in-app banner
+ *   day 3  Stripe's 2nd attempt           → stage reminder, email payment_reminder
+ *   day 5  Stripe's 3rd attempt           → stage urgent, email payment_urgent
+ *   day 7  grace ends                     → suspended (read-only), email suspended
+ *   a successful payment at any point     → active at once, email reactivated
+ * Days count from the first failed attempt (`since`), in Stripe's time (the customer's test clock in tests).
+ * Retries are Stripe's (configure its schedule to retry 3 and 5 days after the failure and then leave the
+ * subscription past_due); the stages are Tollgate's: a Stripe event or the scheduler, whichever sees the time
+ * first, moves the stage forward, and a stage is only ever entered once, so each email goes once. A stage
+ * that was overtaken (the scheduler woke up late) is skipped rather than mailed out of date. Pure.
+ */
+import type { NotificationKind } from '@tollgate/contracts';
+
+export interface DunningLadder {
+  reminderDays: number;
+  urgentDays: number;
+  graceDays: number;
+}
+
+export const DEFAULT_LADDER: DunningLadder = { reminderDays: 3, urgentDays: 5, graceDays: 7 };
+
+export const LADDER_STAGES = ['payment_failed', 'reminder', 'urgent', 'suspended'] as const;
+export type LadderStage = (typeof LADDER_STAGES)[number];
+
+const DAY_MS = 86_400_000;
+
+export const STAGE_EMAIL: Record<LadderStage, NotificationKind> = {
+  payment_failed: 'payment_failed',
+  reminder: 'payment_reminder',
+  urgent: 'payment_urgent',
+  suspended: 'suspended',
+};
+
+function startsAfterDays(ladder: DunningLadder, stage: LadderStage): number {
+  switch (stage) {
+    case 'payment_failed':
+      return 0;
+    case 'reminder':
+      return ladder.reminderDays;
+    case 'urgent':
+      return ladder.urgentDays;
+    case 'suspended':
+      return ladder.graceDays;
+  }
+}
+
+/** When a stage begins for a failure first seen at `since`. */
+export function stageStartsAt(ladder: DunningLadder, since: Date, stage: LadderStage): Date {
+  return new Date(since.getTime() + startsAfterDays(ladder, stage) * DAY_MS);
+}
+
+export function graceEndsAt(ladder: DunningLadder, since: Date): Date {
+  return stageStartsAt(ladder, since, 'suspended');
+}
+
+/** The stage the ladder is at `now` for a failure first seen at `since`. */
+export function stageDue(ladder: DunningLadder, since: Date, now: Date): LadderStage {
+  let due: LadderStage = 'payment_failed';
+  for (const stage of LADDER_STAGES)
+    if (now.getTime() >= stageStartsAt(ladder, since, stage).getTime()) due = stage;
+  return due;
+}
+
+export function stageRank(stage: string): number {
+  return stage === 'none' ? -1 : LADDER_STAGES.indexOf(stage as LadderStage);
+}
+
+/** The stage to move to, or null when `current` is already at (or past) what is due. */
+export function nextStage(
+  ladder: DunningLadder,
+  current: string,
+  since: Date,
+  now: Date,
+): LadderStage | null {
+  const due = stageDue(ladder, since, now);
+  return stageRank(due) > stageRank(current) ? due : null;
+}
+
+/** The same string for a stage of one failure however often, and by whom, the stage is observed. */
+/**
+ * Whether Stripe still reports the subscription unpaid. The scheduler asks before entering a stage: Stripe's
+ * retry may have succeeded at the very moment the stage came due, with its event not applied yet.
+ */
+export function stillOwing(stripeStatus: string): boolean {
+  return stripeStatus === 'past_due' || stripeStatus === 'unpaid';
+}
+
+export function stageCause(subscriptionId: string, since: Date, stage: LadderStage | 'reactivated'): string {
+  return `dunning:${subscriptionId}:${Math.floor(since.getTime() / 1000)}:${stage}`;
+}
+
+export function validateLadder(ladder: DunningLadder): string[] {
+  const errors: string[] = [];
+  if (!(ladder.reminderDays > 0)) errors.push('the reminder must come after the failure');
+  if (!(ladder.urgentDays > ladder.reminderDays))
+    errors.push('the urgent email must come after the reminder');
+  if (!(ladder.graceDays > ladder.urgentDays))
+    errors.push('the grace period must end after the urgent email');
+  return errors;
+}

@@ -1,0 +1,4 @@
+import { main } from '@tollgate/service-runtime';
+import { entitlementsDefinition } from './entitlements.definition';
+
+main(entitlementsDefinition);

@@ -1,0 +1,10 @@
+import type { ServiceDatabase } from '@tollgate/database';
+import { IdempotencyRecordEntity } from './entities/idempotency-record.entity';
+import { gatewayMigrations } from './migrations';
+
+/** The `gateway` schema: owned by the gateway alone (Idempotency-Key records). */
+export const gatewayDatabase: ServiceDatabase = {
+  schema: 'gateway',
+  entities: [IdempotencyRecordEntity],
+  migrations: gatewayMigrations,
+};

@@ -1,0 +1,75 @@
+/**
+ * Rate limits (issue 9), through @nestjs/throttler: per client IP, per tenant (operators: per user), and a
+ * stricter budget for billing writes, each over a one-minute window. Over a limit: 429 `rate_limited` with
+ * `Retry-After` in seconds. Counters live in each gateway replica's memory, so the effective limit across N
+ * replicas behind a balancer is up to N times the configured one (see docs/operations.md).
+ * Runs after authentication so the tenant is known; health, metrics and docs are not limited.
+ */
+import { Injectable, type ExecutionContext } from '@nestjs/common';
+import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions } from '@nestjs/throttler';
+import type { Request, Response } from 'express';
+import { DomainError, ErrorCode } from '@tollgate/contracts';
+import { PUBLIC_ROUTE } from '@tollgate/service-runtime';
+import type { GatewayConfig } from '../gateway.config';
+import type { AuthedRequest } from './auth.guard';
+
+const MINUTE_MS = 60_000;
+
+function principalKey(raw: Record<string, unknown>): string {
+  const req = raw as unknown as AuthedRequest;
+  const principal = req.principal;
+  return principal ? (principal.tenantId ?? `operator:${principal.userId}`) : `ip:${req.ip}`;
+}
+
+function isBillingWrite(context: ExecutionContext): boolean {
+  const req = context.switchToHttp().getRequest<Request>();
+  return req.method !== 'GET' && req.path.startsWith('/v1/billing');
+}
+
+export function rateLimitOptions(config: GatewayConfig): ThrottlerModuleOptions {
+  return {
+    throttlers: [
+      {
+        name: 'ip',
+        ttl: MINUTE_MS,
+        limit: config.RATE_LIMIT_IP_PER_MINUTE,
+        getTracker: (req) => String((req as Request).ip),
+      },
+      {
+        name: 'tenant',
+        ttl: MINUTE_MS,
+        limit: config.RATE_LIMIT_TENANT_PER_MINUTE,
+        getTracker: principalKey,
+      },
+      {
+        name: 'billing_writes',
+        ttl: MINUTE_MS,
+        limit: config.RATE_LIMIT_BILLING_WRITES_PER_MINUTE,
+        getTracker: principalKey,
+        skipIf: (context) => !isBillingWrite(context),
+      },
+    ],
+  };
+}
+
+@Injectable()
+export class RateLimitGuard extends ThrottlerGuard {
+  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+    return (
+      this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()]) ===
+      true
+    );
+  }
+
+  protected override async throwThrottlingException(
+    context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
+    const retryAfter = Math.max(1, Math.ceil(detail.timeToBlockExpire));
+    context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(retryAfter));
+    throw new DomainError(ErrorCode.RateLimited, 'too many requests', {
+      retryAfterSeconds: retryAfter,
+      limit: detail.limit,
+    });
+  }
+}

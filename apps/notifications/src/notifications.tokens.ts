@@ -1,0 +1,2 @@
+/** The Mailer (adapters/smtp.mailer.ts) in the Nest container. */
+export const MAILER = Symbol('MAILER');

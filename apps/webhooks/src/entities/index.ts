@@ -1,0 +1,2 @@
+export * from './stripe-event.entity';
+export * from './dead-letter.entity';

@@ -1,0 +1,4 @@
+import { main } from '@tollgate/service-runtime';
+import { webhooksDefinition } from './webhooks.definition';
+
+main(webhooksDefinition);

@@ -1,0 +1,64 @@
+/**
+ * Catch-up after an outage longer than Stripe's own retries: list events since a time through the Events API
+ * and feed the ones the inbox has never seen through the same record-then-publish path as a webhook delivery,
+ * oldest first. Running it twice, or while deliveries arrive, is safe: the inbox decides what is new.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { DomainError, ErrorCode, type CatchUpReply } from '@tollgate/contracts';
+import { LOGGER } from '@tollgate/service-runtime';
+import { StripeEventsAdapter } from '../adapters/stripe-events.adapter';
+import { StripeEventRepository } from '../repositories/stripe-event.repository';
+import {
+  isInvalid,
+  toStripeEventEnvelope,
+  type StripeEventEnvelope,
+} from './stripe-event-envelope.transform';
+import { StripeEventIngestService } from './stripe-event-ingest.service';
+
+@Injectable()
+export class CatchUpService {
+  constructor(
+    private readonly stripeEvents: StripeEventsAdapter,
+    private readonly inbox: StripeEventRepository,
+    private readonly ingest: StripeEventIngestService,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async catchUp(since: number): Promise<CatchUpReply> {
+    if (!this.stripeEvents.configured)
+      throw new DomainError(ErrorCode.UpstreamUnavailable, 'catch-up needs STRIPE_SECRET_KEY');
+    const listed: StripeEventEnvelope[] = [];
+    try {
+      for await (const event of this.stripeEvents.listSince(since)) {
+        const envelope = toStripeEventEnvelope(event);
+        if (isInvalid(envelope)) {
+          this.logger.warn(
+            { eventId: event.id, problem: envelope.invalid },
+            'catch-up skipped a malformed event',
+          );
+          continue;
+        }
+        listed.push(envelope);
+      }
+    } catch (error) {
+      this.logger.error({ err: error }, 'listing Stripe events failed');
+      throw new DomainError(
+        ErrorCode.StripeError,
+        `listing Stripe events failed: ${(error as Error).message}`,
+      );
+    }
+    const known = await this.inbox.knownIds(listed.map((e) => e.id));
+    const unseen = listed.filter((e) => !known.has(e.id)).sort((a, b) => a.created - b.created);
+    let fed = 0;
+    for (const event of unseen) {
+      const outcome = await this.ingest.ingest(Buffer.from(JSON.stringify(event.payload)), event, 'catch_up');
+      if (outcome !== 'duplicate') fed++;
+    }
+    // Done means done: every event fed is marked published in the inbox before the answer.
+    await this.ingest.marksSettled();
+    const reply = { listed: listed.length, alreadySeen: listed.length - fed, fed };
+    this.logger.info({ since, ...reply }, 'catch-up done');
+    return reply;
+  }
+}

@@ -1,0 +1,390 @@
+/**
+ * Webhook pipeline benchmark (issue 4), all in one run on one machine, against the built processes:
+ * - Sustained ingest: signed Stripe events POSTed to the webhooks service (verify the signature, record the
+ *   event in Postgres with synchronous commit, shared by concurrent deliveries, publish it to JetStream and
+ *   wait for its ack, answer 2xx) by 32 keep-alive connections for a few seconds, beside a bare node:http
+ *   handler in its own process that only computes and compares the HMAC. Both are driven by the same load
+ *   generator in this process (pre-signed bodies, one keep-alive agent), so the ratio is fair.
+ * - Acknowledgement latency p50/p99 at a fixed offered rate of 1,000 events/s (open loop: each request is
+ *   timed from when the schedule says it is due, so a slow answer cannot hide the ones queued behind it),
+ *   beside the same bare HMAC handler at the same rate.
+ * - End-to-end lag p50/p99 at a fixed offered rate: from sending an `invoice.finalized` webhook to billing's
+ *   committed effect, observed as the `billing.invoice.changed.v1` domain event the effect's transaction wrote
+ *   to the outbox (so it includes the relay that publishes it).
+ * The ingest phases run before billing starts (its stream is purged in between), so they measure the webhooks
+ * service alone. Run with `npm run bench` or `npm run build && node dist/bench/run.js webhooks`.
+ */
+import 'reflect-metadata';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Agent, createServer as createHttpServer, request } from 'node:http';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Client } from 'pg';
+import pino from 'pino';
+import type Stripe from 'stripe';
+import { BillingSubject, STREAMS } from '@tollgate/contracts';
+import { NatsBus } from '@tollgate/messaging';
+import { createStripeClient } from '@tollgate/stripe-client';
+import { startEmulator } from '../apps/stripe-emulator/src/emulator';
+import { percentile, type BenchModule, type BenchRow } from './harness';
+
+const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const PG_ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SECRET = `whsec_${randomBytes(16).toString('hex')}`;
+const STRIPE_KEY = 'sk_test_bench_webhooks';
+const CONCURRENCY = 32;
+const SUSTAINED_MS = 5000;
+const FIXED_RATE = 1000;
+const FIXED_MS = 5000;
+const LAG_RATE = Number(process.env.BENCH_LAG_RATE ?? 200);
+const LAG_MS = 5000;
+const TENANTS = 16;
+
+async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => done(port));
+    });
+  });
+}
+
+async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${url}: process exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} not ready`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+function sign(body: Buffer, timestamp: number): string {
+  const digest = createHmac('sha256', SECRET).update(`${timestamp}.`).update(body).digest('hex');
+  return `t=${timestamp},v1=${digest}`;
+}
+
+interface Signed {
+  id: string;
+  body: Buffer;
+  signature: string;
+}
+
+/** Pre-built, pre-signed deliveries, so the load generator spends its CPU on sending only. */
+function deliveries(template: Stripe.Event, count: number, tag: string, customers: string[]): Signed[] {
+  const now = Math.floor(Date.now() / 1000);
+  const out: Signed[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = `evt_bench_${tag}_${i}`;
+    const object = {
+      ...(template.data.object as unknown as Record<string, unknown>),
+      id: `in_bench_${tag}_${i}`,
+      customer: customers[i % customers.length],
+    };
+    const body = Buffer.from(JSON.stringify({ ...template, id, created: now, data: { object } }, null, 2));
+    out.push({ id, body, signature: sign(body, now) });
+  }
+  return out;
+}
+
+function post(agent: Agent, port: number, delivery: Signed): Promise<number> {
+  return new Promise((done, fail) => {
+    const req = request(
+      {
+        agent,
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/webhooks/stripe',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': delivery.body.length,
+          'stripe-signature': delivery.signature,
+        },
+      },
+      (res) => {
+        res.resume();
+        res.once('end', () =>
+          res.statusCode === 200 ? done(res.statusCode) : fail(new Error(`HTTP ${res.statusCode}`)),
+        );
+      },
+    );
+    req.once('error', fail);
+    req.end(delivery.body);
+  });
+}
+
+/**
+ * Closed loop: `CONCURRENCY` requests in flight for `durationMs`; answers events/s acknowledged. With
+ * `unique` every delivery is a new event (the pool must not run out); otherwise the pool is reused.
+ */
+async function sustained(port: number, pool: Signed[], durationMs: number, unique = true): Promise<number> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  let next = 0;
+  let done = 0;
+  const deadline = performance.now() + durationMs;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < deadline && (!unique || next < pool.length)) {
+        await post(agent, port, pool[next++ % pool.length]);
+        done++;
+      }
+    }),
+  );
+  const elapsed = performance.now() - started;
+  agent.destroy();
+  if (unique && next >= pool.length) throw new Error('the pre-built pool ran out; raise its size');
+  return done / (elapsed / 1000);
+}
+
+/**
+ * Open loop at `rate`/s for `durationMs`: request i is due at start + i/rate and is timed from then.
+ * `onSent` sees each delivery at the moment it is sent.
+ */
+async function fixedRate(
+  port: number,
+  pool: Signed[],
+  rate: number,
+  durationMs: number,
+  onSent: (delivery: Signed, at: number) => void = () => undefined,
+): Promise<{ sorted: number[]; achieved: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const total = Math.min(pool.length, Math.floor((rate * durationMs) / 1000));
+  const latencies: number[] = [];
+  const inFlight: Promise<void>[] = [];
+  const start = performance.now();
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000) + 1);
+    for (; sent < due; sent++) {
+      const delivery = pool[sent];
+      const dueAt = start + (sent * 1000) / rate;
+      onSent(delivery, performance.now());
+      inFlight.push(post(agent, port, delivery).then(() => void latencies.push(performance.now() - dueAt)));
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await Promise.all(inFlight);
+  const elapsed = performance.now() - start;
+  agent.destroy();
+  return { sorted: latencies.sort((a, b) => a - b), achieved: total / (elapsed / 1000) };
+}
+
+/** The baseline: a bare HTTP handler that reads the body, computes the HMAC, compares it, answers 200. */
+function runHmacBaseline(): void {
+  const secret = process.env.BENCH_SECRET ?? '';
+  const server = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const header = String(req.headers['stripe-signature'] ?? '');
+      const t = /t=(\d+)/.exec(header)?.[1] ?? '';
+      const v1 = Buffer.from(/v1=([0-9a-f]{64})/.exec(header)?.[1] ?? '', 'hex');
+      const expected = createHmac('sha256', secret).update(`${t}.`).update(body).digest();
+      const ok = v1.length === expected.length && timingSafeEqual(v1, expected);
+      res.writeHead(ok ? 200 : 400, { 'content-type': 'application/json' });
+      res.end(ok ? '{"received":true}' : '{"error":{"code":"signature_invalid"}}');
+    });
+  });
+  server.listen(Number(process.env.BENCH_PORT), '127.0.0.1', () => process.stdout.write('ready\n'));
+}
+
+async function createDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `tollgate_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new Client({ connectionString: PG_ADMIN_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+async function run(): Promise<BenchRow[]> {
+  const namespace = `bench${randomBytes(4).toString('hex')}`;
+  const children: ChildProcess[] = [];
+  const rows: BenchRow[] = [];
+  const db = await createDatabase();
+  const emulator = await startEmulator({ port: 0 });
+  let bus: NatsBus | undefined;
+  const serviceEnv = {
+    DATABASE_URL: db.url,
+    NATS_URL,
+    NATS_NAMESPACE: namespace,
+    MIGRATE_ON_START: 'true',
+    LOG_LEVEL: 'warn',
+    STRIPE_SECRET_KEY: STRIPE_KEY,
+    STRIPE_API_BASE: emulator.url,
+    STRIPE_WEBHOOK_SECRETS: SECRET,
+    AUTH_JWT_SECRET: randomBytes(32).toString('hex'),
+    CATALOG_PATH: process.env.CATALOG_PATH ?? resolve(__dirname, '../../catalog/plans.json'),
+  };
+  const spawnService = (app: string, env: Record<string, string>) => {
+    const child = spawn(process.execPath, [resolve(__dirname, `../apps/${app}/src/main.js`)], {
+      env: { ...process.env, ...serviceEnv, ...env },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    children.push(child);
+    return child;
+  };
+  try {
+    const webhooksPort = await freePort();
+    const webhooks = spawnService('webhooks', { WEBHOOKS_PORT: String(webhooksPort) });
+    const baselinePort = await freePort();
+    const baseline = spawn(process.execPath, [__filename, '--hmac-baseline'], {
+      env: { ...process.env, BENCH_SECRET: SECRET, BENCH_PORT: String(baselinePort) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    children.push(baseline);
+    await new Promise<void>((done) => baseline.stdout.once('data', () => done()));
+    await waitHealthy(`http://127.0.0.1:${webhooksPort}/health/ready`, webhooks);
+
+    // A real invoice.finalized event from the emulator is the template of every delivery.
+    const stripe = createStripeClient({ secretKey: STRIPE_KEY, apiBase: emulator.url });
+    const probeCustomer = await stripe.customers.create({ email: 'probe@bench.example' });
+    const draft = await stripe.invoices.create({ customer: probeCustomer.id });
+    await stripe.invoices.finalizeInvoice(draft.id);
+    const template = (await stripe.events.list({ type: 'invoice.finalized', limit: 1 })).data[0];
+    if (!template) throw new Error('the emulator emitted no invoice.finalized');
+
+    // Ingest: sustained throughput, then latency at a fixed rate, each beside the bare HMAC handler.
+    const poolSize = 60_000;
+    const warm = deliveries(template, 2000, 'warm', ['cus_none']);
+    await sustained(webhooksPort, warm, 1000);
+    await sustained(baselinePort, warm, 1000, false);
+    const ingestRate = await sustained(
+      webhooksPort,
+      deliveries(template, poolSize, 'sustained', ['cus_none']),
+      SUSTAINED_MS,
+    );
+    const hmacRate = await sustained(baselinePort, warm, SUSTAINED_MS, false);
+    const fixedPool = deliveries(template, FIXED_RATE * (FIXED_MS / 1000), 'fixed', ['cus_none']);
+    const ingestFixed = await fixedRate(webhooksPort, fixedPool, FIXED_RATE, FIXED_MS);
+    const hmacFixed = await fixedRate(baselinePort, fixedPool, FIXED_RATE, FIXED_MS);
+    const baselineName = 'bare HMAC handler';
+    rows.push(
+      {
+        group: 'webhooks ingest',
+        metric: `sustained events/s (${CONCURRENCY} in flight, verified+recorded+published+acked)`,
+        value: ingestRate,
+        unit: 'ev/s',
+        baseline: { name: baselineName, value: hmacRate },
+        target: '>= 3000 ev/s',
+      },
+      {
+        group: 'webhooks ingest',
+        metric: `ack p50 at ${FIXED_RATE} ev/s offered (achieved ${ingestFixed.achieved.toFixed(0)})`,
+        value: percentile(ingestFixed.sorted, 50),
+        unit: 'ms',
+        baseline: { name: baselineName, value: percentile(hmacFixed.sorted, 50) },
+      },
+      {
+        group: 'webhooks ingest',
+        metric: `ack p99 at ${FIXED_RATE} ev/s offered`,
+        value: percentile(ingestFixed.sorted, 99),
+        unit: 'ms',
+        baseline: { name: baselineName, value: percentile(hmacFixed.sorted, 99) },
+        target: '< 10 ms',
+      },
+    );
+
+    // End to end: billing projects invoice.finalized events of real tenants; its outbox announces each effect.
+    bus = await NatsBus.connect({
+      url: NATS_URL,
+      name: 'bench',
+      namespace,
+      logger: pino({ level: 'silent' }),
+    });
+    await bus.jsm.streams.purge(bus.streamName(STREAMS.stripeEvents));
+    const billingPort = await freePort();
+    const billing = spawnService('billing', {
+      BILLING_PORT: String(billingPort),
+      BILLING_OUTBOX_POLL_MS: '50',
+    });
+    await waitHealthy(`http://127.0.0.1:${billingPort}/health/ready`, billing);
+    const customers: string[] = [];
+    for (let i = 0; i < TENANTS; i++) {
+      const tenant = await bus.request(BillingSubject.CreateTenant, {
+        actor: { type: 'operator', id: 'bench', role: 'operator' },
+        id: `bench-${i}`,
+        name: `Bench ${i}`,
+        billingEmail: `billing@bench-${i}.example`,
+      });
+      customers.push(tenant.stripeCustomerId!);
+    }
+    const sentAt = new Map<string, number>();
+    const lags: number[] = [];
+    const effects = bus.nc.subscribe(bus.subject('billing.invoice.changed.v1'), {
+      callback: (error, msg) => {
+        if (error) return;
+        const cause = (JSON.parse(Buffer.from(msg.data).toString()) as { cause: string }).cause;
+        const at = sentAt.get(cause);
+        if (at !== undefined) lags.push(performance.now() - at);
+      },
+    });
+    const lagPool = deliveries(template, LAG_RATE * (LAG_MS / 1000), 'lag', customers);
+    const lagAcks = await fixedRate(webhooksPort, lagPool, LAG_RATE, LAG_MS, (d, at) => sentAt.set(d.id, at));
+    const deadline = Date.now() + 60_000;
+    while (lags.length < lagPool.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    effects.unsubscribe();
+    if (lags.length < lagPool.length)
+      throw new Error(`only ${lags.length} of ${lagPool.length} effects seen within 60 s`);
+    lags.sort((a, b) => a - b);
+    const ackName = 'its own ack at that rate';
+    rows.push(
+      {
+        group: 'webhooks end to end',
+        metric: `lag p50, webhook sent -> effect committed (${LAG_RATE} ev/s offered)`,
+        value: percentile(lags, 50),
+        unit: 'ms',
+        baseline: { name: ackName, value: percentile(lagAcks.sorted, 50) },
+      },
+      {
+        group: 'webhooks end to end',
+        metric: `lag p99, webhook sent -> effect committed (${LAG_RATE} ev/s offered)`,
+        value: percentile(lags, 99),
+        unit: 'ms',
+        baseline: { name: ackName, value: percentile(lagAcks.sorted, 99) },
+      },
+    );
+  } finally {
+    for (const child of children.reverse()) await stop(child);
+    if (bus) {
+      for (const stream of [STREAMS.stripeEvents, STREAMS.deadLetters, STREAMS.billingEvents])
+        await bus.jsm.streams.delete(bus.streamName(stream)).catch(() => undefined);
+      await bus.close(1000);
+    }
+    await emulator.stop();
+    await db.drop();
+  }
+  return rows;
+}
+
+export const bench: BenchModule = { name: 'webhooks', run };
+
+if (process.argv.includes('--hmac-baseline')) runHmacBaseline();

@@ -1,0 +1,244 @@
+/**
+ * The entitlements client library, for any Node service on the NATS bus.
+ *
+ * Staleness policy: a tenant's snapshot is kept locally and decisions on it are computed here with the
+ * service's own pure `decide`. A cached snapshot is trusted while all of these hold:
+ * - no invalidation (`entitlements.invalidated.v1`) named a newer version of it;
+ * - it was fetched less than `maxStalenessMs` ago (default 30 s): invalidations are core-NATS broadcasts and
+ *   can be lost, so this bounds how long a missed one can mislead us;
+ * - its `refreshAt` (earliest override expiry) has not passed;
+ * - the connection has not reconnected since it was fetched (invalidations may have been missed meanwhile).
+ * Otherwise, or on a miss, the snapshot is requested again; a snapshot in use is refetched in the background
+ * once 80% of the bound has passed, so a busy tenant does not wait on a refetch. Features whose decision depends on live usage
+ * counters (limit and metered) are always asked of the service, since the counters live in its database.
+ */
+import {
+  ErrorCode as NatsErrorCode,
+  Events,
+  headers as natsHeaders,
+  type NatsConnection,
+  type Subscription,
+} from 'nats';
+import {
+  DomainError,
+  EntitlementsSubject,
+  ErrorCode,
+  Header,
+  isErrorEnvelope,
+  type CheckRequest,
+  type EntitlementDecision,
+  type EntitlementSnapshot,
+  type InvalidatedMessage,
+  type RecordUsageRequest,
+  type SnapshotRequest,
+  type UsageView,
+} from '@tollgate/contracts';
+import { currentCorrelationId } from '@tollgate/observability';
+import { decide } from './decide';
+
+export interface EntitlementsClientOptions {
+  nc: NatsConnection;
+  /** The NATS_NAMESPACE prefix of the deployment (empty in production). */
+  namespace?: string;
+  /** How long a cached snapshot is trusted without a fresh fetch (default 30 000 ms). */
+  maxStalenessMs?: number;
+  requestTimeoutMs?: number;
+  /** Refetch a cached tenant's snapshot as soon as it is invalidated (default true). */
+  refetchOnInvalidation?: boolean;
+  /** Milliseconds since the epoch; injectable for tests. */
+  clock?: () => number;
+}
+
+interface Entry {
+  snapshot: EntitlementSnapshot;
+  fetchedAt: number;
+  /** `refreshAt` parsed once, Infinity when none. */
+  refreshAt: number;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export class EntitlementsClient {
+  private readonly cache = new Map<string, Entry>();
+  /** The newest version an invalidation named per tenant: older snapshots are never cached. */
+  private readonly newestKnown = new Map<string, number>();
+  private readonly pending = new Map<string, Promise<EntitlementSnapshot>>();
+  private readonly maxStalenessMs: number;
+  private readonly refreshAheadMs: number;
+  private readonly timeout: number;
+  private readonly clock: () => number;
+  private readonly prefix: string;
+  private subscription: Subscription | undefined;
+  private closed = false;
+  /** Counters for tests and metrics: how decisions were answered. */
+  readonly stats = { local: 0, fetched: 0, remote: 0, invalidations: 0 };
+
+  private constructor(private readonly options: EntitlementsClientOptions) {
+    this.maxStalenessMs = options.maxStalenessMs ?? 30_000;
+    this.refreshAheadMs = this.maxStalenessMs * 0.8;
+    this.timeout = options.requestTimeoutMs ?? 5000;
+    this.clock = options.clock ?? Date.now;
+    this.prefix = options.namespace ? `${options.namespace}.` : '';
+  }
+
+  /** Subscribes to invalidations (confirmed by the server before this resolves). */
+  static async connect(options: EntitlementsClientOptions): Promise<EntitlementsClient> {
+    const client = new EntitlementsClient(options);
+    client.subscribe();
+    await options.nc.flush();
+    void client.watchReconnects();
+    return client;
+  }
+
+  private subscribe(): void {
+    this.subscription = this.options.nc.subscribe(`${this.prefix}${EntitlementsSubject.Invalidated}`, {
+      callback: (error, msg) => {
+        if (error) return;
+        try {
+          const message = JSON.parse(decoder.decode(msg.data)) as InvalidatedMessage;
+          if (typeof message.tenantId === 'string' && typeof message.version === 'number')
+            this.onInvalidated(message);
+        } catch {
+          // A malformed broadcast is ignored; the staleness bound still caps what it could have told us.
+        }
+      },
+    });
+  }
+
+  private async watchReconnects(): Promise<void> {
+    for await (const status of this.options.nc.status()) {
+      if (this.closed) return;
+      if (status.type === Events.Reconnect) this.cache.clear();
+    }
+  }
+
+  private onInvalidated({ tenantId, version }: InvalidatedMessage): void {
+    this.stats.invalidations += 1;
+    if (version > (this.newestKnown.get(tenantId) ?? -1)) this.newestKnown.set(tenantId, version);
+    const entry = this.cache.get(tenantId);
+    if (!entry || entry.snapshot.version >= version) return;
+    this.cache.delete(tenantId);
+    if (this.options.refetchOnInvalidation !== false) this.fetch(tenantId).catch(() => undefined);
+  }
+
+  /**
+   * A decision from the local snapshot, synchronously, or undefined when it cannot be made locally (no fresh
+   * snapshot cached, or a limit/metered feature whose counters live in the service).
+   */
+  checkLocal(tenantId: string, feature: string, quantity?: number): EntitlementDecision | undefined {
+    const entry = this.cache.get(tenantId);
+    if (entry === undefined) return undefined;
+    const now = this.clock();
+    const age = now - entry.fetchedAt;
+    if (age >= this.maxStalenessMs || now >= entry.refreshAt) return undefined;
+    // Refresh-ahead: a tenant in use is refetched in the background before its bound, so it never misses.
+    if (age >= this.refreshAheadMs && !this.pending.has(tenantId))
+      this.fetch(tenantId).catch(() => undefined);
+    const resolved = entry.snapshot.features[feature];
+    if (resolved !== undefined && resolved.type !== 'boolean' && resolved.enabled) return undefined;
+    this.stats.local += 1;
+    return decide({ snapshot: entry.snapshot, feature, quantity, now: new Date(now) });
+  }
+
+  /** A decision: local when possible, else from a freshly fetched snapshot, else asked of the service. */
+  async check(tenantId: string, feature: string, quantity?: number): Promise<EntitlementDecision> {
+    const local = this.checkLocal(tenantId, feature, quantity);
+    if (local) return local;
+    if (!this.isFresh(tenantId)) {
+      await this.fetch(tenantId);
+      const fetched = this.checkLocal(tenantId, feature, quantity);
+      if (fetched) return fetched;
+    }
+    this.stats.remote += 1;
+    const request: CheckRequest = { tenantId, feature, ...(quantity !== undefined ? { quantity } : {}) };
+    return (await this.request(EntitlementsSubject.Check, request)) as EntitlementDecision;
+  }
+
+  /** The tenant's snapshot, from the cache when fresh. */
+  async snapshot(tenantId: string): Promise<EntitlementSnapshot> {
+    const entry = this.cache.get(tenantId);
+    if (entry && this.isFresh(tenantId)) return entry.snapshot;
+    return this.fetch(tenantId);
+  }
+
+  async recordUsage(request: RecordUsageRequest): Promise<EntitlementDecision> {
+    return (await this.request(EntitlementsSubject.RecordUsage, request)) as EntitlementDecision;
+  }
+
+  async usage(tenantId: string): Promise<UsageView> {
+    return (await this.request(EntitlementsSubject.Usage, { tenantId })) as UsageView;
+  }
+
+  /** Drops a tenant's cached snapshot (the next decision fetches it). */
+  invalidate(tenantId: string): void {
+    this.cache.delete(tenantId);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.subscription?.unsubscribe();
+    this.cache.clear();
+  }
+
+  private isFresh(tenantId: string): boolean {
+    const entry = this.cache.get(tenantId);
+    if (!entry) return false;
+    const now = this.clock();
+    return now - entry.fetchedAt < this.maxStalenessMs && now < entry.refreshAt;
+  }
+
+  /** One fetch per tenant at a time; a snapshot older than an invalidation already seen is not cached. */
+  private fetch(tenantId: string): Promise<EntitlementSnapshot> {
+    const inFlight = this.pending.get(tenantId);
+    if (inFlight) return inFlight;
+    const work = (async () => {
+      // An invalidation may arrive while a fetch is in flight: ask again, naming the newer version.
+      for (let attempt = 0; ; attempt++) {
+        const minVersion = this.newestKnown.get(tenantId);
+        const request: SnapshotRequest = { tenantId, ...(minVersion !== undefined ? { minVersion } : {}) };
+        const fetchedAt = this.clock();
+        const snapshot = (await this.request(EntitlementsSubject.Snapshot, request)) as EntitlementSnapshot;
+        this.stats.fetched += 1;
+        const current = snapshot.version >= (this.newestKnown.get(tenantId) ?? -1);
+        if (current && !this.closed)
+          this.cache.set(tenantId, {
+            snapshot,
+            fetchedAt,
+            refreshAt: snapshot.refreshAt ? Date.parse(snapshot.refreshAt) : Infinity,
+          });
+        if (current || attempt >= 2 || this.closed) return snapshot;
+      }
+    })().finally(() => this.pending.delete(tenantId));
+    this.pending.set(tenantId, work);
+    return work;
+  }
+
+  private async request(subject: string, payload: unknown): Promise<unknown> {
+    const headers = natsHeaders();
+    const correlationId = currentCorrelationId();
+    if (correlationId) headers.set(Header.CorrelationId, correlationId);
+    let reply;
+    try {
+      reply = await this.options.nc.request(
+        `${this.prefix}${subject}`,
+        encoder.encode(JSON.stringify(payload)),
+        {
+          timeout: this.timeout,
+          headers,
+        },
+      );
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === NatsErrorCode.NoResponders)
+        throw new DomainError(ErrorCode.UpstreamUnavailable, `no service answers ${subject}`);
+      if (code === NatsErrorCode.Timeout)
+        throw new DomainError(ErrorCode.Timeout, `${subject} did not answer in ${this.timeout} ms`);
+      throw error;
+    }
+    const value: unknown = JSON.parse(decoder.decode(reply.data));
+    if (isErrorEnvelope(value))
+      throw new DomainError(value.error.code, value.error.message, value.error.details);
+    return value;
+  }
+}

@@ -1,0 +1,3 @@
+export * from './usage-window';
+export * from './decide';
+export * from './entitlements-client';

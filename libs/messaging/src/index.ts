@@ -1,0 +1,3 @@
+export * from './nats-bus';
+export * from './jetstream-consumer';
+export * from './validation';

@@ -1,0 +1,5 @@
+export * from './environment';
+export * from './database';
+export * from './nats';
+export * from './eventually';
+export * from './tokens';
