@@ -232,6 +232,7 @@ describe('billing page in Chromium (in-process gateway, fake billing with delaye
     expect(await textOf(page, '#banner-text')).toMatch(
       /^We could not charge your payment method on .+\. We will try again on .+\. Update the payment method/,
     );
+    await waitForCount(page, '#invoices-rows tr', 1);
     expect(await textOf(page, '#invoices-rows tr td:nth-child(4)')).toBe('Due');
     await screenshot(page, 'oldco-dunning-banner');
     await Promise.all([
