@@ -245,7 +245,11 @@ async function run(): Promise<BenchRow[]> {
     CATALOG_PATH: process.env.CATALOG_PATH ?? resolve(__dirname, '../../catalog/plans.json'),
   };
   const spawnService = (app: string, env: Record<string, string>) => {
-    const child = spawn(process.execPath, [resolve(__dirname, `../apps/${app}/src/main.js`)], {
+    // BENCH_PROFILE_DIR: write a V8 CPU profile of each service there (open it in Chrome's DevTools).
+    const profile = process.env.BENCH_PROFILE_DIR
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+      : [];
+    const child = spawn(process.execPath, [...profile, resolve(__dirname, `../apps/${app}/src/main.js`)], {
       env: { ...process.env, ...serviceEnv, ...env },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -286,6 +290,12 @@ async function run(): Promise<BenchRow[]> {
     const fixedPool = deliveries(template, FIXED_RATE * (FIXED_MS / 1000), 'fixed', ['cus_none']);
     const ingestFixed = await fixedRate(webhooksPort, fixedPool, FIXED_RATE, FIXED_MS);
     const hmacFixed = await fixedRate(baselinePort, fixedPool, FIXED_RATE, FIXED_MS);
+    process.stderr.write(
+      (await (await fetch(`http://127.0.0.1:${webhooksPort}/metrics`)).text())
+        .split('\n')
+        .filter((l) => l.includes('ack_seconds') || l.includes('eventloop') || l.includes('gc_duration'))
+        .join('\n'),
+    );
     const baselineName = 'bare HMAC handler';
     rows.push(
       {

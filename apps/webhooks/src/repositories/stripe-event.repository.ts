@@ -4,9 +4,10 @@ import type { InboxEvent } from '@tollgate/contracts';
 import type { InboxSource, InboxStatus } from '../entities';
 import type { StripeEventEnvelope } from '../services/stripe-event-envelope.transform';
 
-/** One event to record (its payload is the envelope's parsed event). */
+/** One event to record: its envelope, and the payload as the raw JSON bytes it came as. */
 export interface InboxInsert {
   event: StripeEventEnvelope;
+  raw: Buffer;
   status: InboxStatus;
   source: InboxSource;
 }
@@ -57,7 +58,8 @@ export class StripeEventRepository {
     // Rows go in id order: two concurrent batches sharing ids then wait on each other in one order, never
     // in a cycle (ON CONFLICT waits for the other uncommitted insert of the same id).
     const sorted = [...rows].sort((a, b) => (a.event.id < b.event.id ? -1 : a.event.id > b.event.id ? 1 : 0));
-    // The payloads travel as one JSON array (compact, unescaped); the rest as parallel arrays.
+    // The payloads travel as one JSON array of the raw bodies (no re-serialisation, no escaping); the rest as
+    // parallel arrays.
     const inserted: { id: string }[] = await this.db.query(
       `INSERT INTO webhooks.stripe_events (id, type, livemode, stripe_created_at, payload, status, source, next_attempt_at)
        SELECT r.id, r.type, r.livemode, to_timestamp(r.created), p.payload, r.status, r.source,
@@ -75,7 +77,7 @@ export class StripeEventRepository {
         sorted.map((r) => r.event.created),
         sorted.map((r) => r.status),
         sorted.map((r) => r.source),
-        `[${sorted.map((r) => JSON.stringify(r.event.payload)).join(',')}]`,
+        `[${sorted.map((r) => r.raw.toString('utf8')).join(',')}]`,
         graceMs,
       ],
     );

@@ -28,7 +28,7 @@ export class CatchUpService {
   async catchUp(since: number): Promise<CatchUpReply> {
     if (!this.stripeEvents.configured)
       throw new DomainError(ErrorCode.UpstreamUnavailable, 'catch-up needs STRIPE_SECRET_KEY');
-    const listed: StripeEventEnvelope[] = [];
+    const listed: { envelope: StripeEventEnvelope; raw: Buffer }[] = [];
     try {
       for await (const event of this.stripeEvents.listSince(since)) {
         const envelope = toStripeEventEnvelope(event);
@@ -39,7 +39,7 @@ export class CatchUpService {
           );
           continue;
         }
-        listed.push(envelope);
+        listed.push({ envelope, raw: Buffer.from(JSON.stringify(event)) });
       }
     } catch (error) {
       this.logger.error({ err: error }, 'listing Stripe events failed');
@@ -48,11 +48,13 @@ export class CatchUpService {
         `listing Stripe events failed: ${(error as Error).message}`,
       );
     }
-    const known = await this.inbox.knownIds(listed.map((e) => e.id));
-    const unseen = listed.filter((e) => !known.has(e.id)).sort((a, b) => a.created - b.created);
+    const known = await this.inbox.knownIds(listed.map((e) => e.envelope.id));
+    const unseen = listed
+      .filter((e) => !known.has(e.envelope.id))
+      .sort((a, b) => a.envelope.created - b.envelope.created);
     let fed = 0;
-    for (const event of unseen) {
-      const outcome = await this.ingest.ingest(Buffer.from(JSON.stringify(event.payload)), event, 'catch_up');
+    for (const { envelope, raw } of unseen) {
+      const outcome = await this.ingest.ingest(raw, envelope, 'catch_up');
       if (outcome !== 'duplicate') fed++;
     }
     // Done means done: every event fed is marked published in the inbox before the answer.

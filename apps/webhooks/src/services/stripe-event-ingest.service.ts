@@ -68,6 +68,7 @@ export class StripeEventIngestService implements BeforeApplicationShutdown {
     const allowed = this.allowlist.allows(event.type);
     const recorded = await this.records.submit({
       event,
+      raw,
       status: allowed ? 'received' : 'ignored',
       source,
     });
