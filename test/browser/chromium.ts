@@ -10,6 +10,8 @@ import { eventually } from '../support/eventually';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts', 'browser');
+/** Default deadline for the page to show what it loads; generous, as CI runs two test files at once on two cores. */
+const WAIT_MS = 30_000;
 
 export interface TestBrowser {
   browser: Browser;
@@ -64,7 +66,8 @@ export async function openBillingPage(
   });
   await page.goto(`${gatewayUrl}/billing?token=${token}`);
   if (page.url() !== `${gatewayUrl}/billing`) errors.push(`signed in at ${page.url()}`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 10_000 });
+  // Loading crosses processes (gateway, NATS, billing): a loaded CI machine gets a generous deadline.
+  await page.waitForSelector('body[data-ready="true"]', { timeout: WAIT_MS });
   return { page, errors };
 }
 
@@ -92,7 +95,7 @@ export async function textOf(page: Page, selector: string): Promise<string | nul
  * Waits until `selector` matches exactly `expected` elements: lists (invoices, audit, members) are fetched
  * after the page shows the plan, so a count read at once would race them.
  */
-export async function waitForCount(page: Page, selector: string, expected: number, timeoutMs = 10_000) {
+export async function waitForCount(page: Page, selector: string, expected: number, timeoutMs = WAIT_MS) {
   let last = -1;
   await eventually(
     async () => {
@@ -109,7 +112,7 @@ export async function waitForCount(page: Page, selector: string, expected: numbe
  * Waits until the element's text contains `expected` (the page updates itself; no reloads, no sleeps).
  * Polled from here: page.waitForFunction would eval in the page, which the page's CSP rightly forbids.
  */
-export async function waitForText(page: Page, selector: string, expected: string, timeoutMs = 10_000) {
+export async function waitForText(page: Page, selector: string, expected: string, timeoutMs = WAIT_MS) {
   let last: string | null = null;
   await eventually(
     async () => {
@@ -120,6 +123,68 @@ export async function waitForText(page: Page, selector: string, expected: string
   ).catch((error: Error) => {
     throw new Error(`${error.message} (last text: ${JSON.stringify(last)})`);
   });
+}
+
+/** What an element said at one moment, with the facts the test asked to read at that same moment. */
+export interface RecordedText<T> {
+  text: string;
+  facts: T;
+}
+
+export interface TextRecording<T> {
+  /** Waits until the element has said `expected` (at any moment since the recording started); answers that moment. */
+  waitFor(expected: string, timeoutMs?: number): Promise<RecordedText<T>>;
+}
+
+let recordings = 0;
+
+/**
+ * Records, from now on, every text the element at `selector` shows, each with `facts` (an in-page expression)
+ * evaluated at that moment. For states the page shows only briefly: on the real platform Stripe confirms at
+ * once, so "Waiting for Stripe to confirm" lasts only until the page's first poll half a second later, and
+ * a poll from here (or a second read of another element) can come too late. A MutationObserver sees every
+ * change, after the page's script has finished the update, so the facts are those the page showed with the text.
+ */
+export async function recordText<T = null>(
+  page: Page,
+  selector: string,
+  facts = 'null',
+): Promise<TextRecording<T>> {
+  const key = `r${++recordings}`;
+  const installed = await inPage<boolean>(
+    page,
+    `(() => {
+      const node = document.querySelector(${JSON.stringify(selector)});
+      if (!node) return false;
+      const log = ((window.__tollgateRecordings = window.__tollgateRecordings || {})[${JSON.stringify(key)}] = []);
+      new MutationObserver(() => log.push({ text: (node.textContent || '').trim(), facts: (${facts}) })).observe(node, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+      return true;
+    })()`,
+  );
+  if (!installed) throw new Error(`recordText: no element matches ${selector}`);
+  return {
+    waitFor: async (expected, timeoutMs = WAIT_MS) => {
+      let seen: RecordedText<T>[] = [];
+      return eventually(
+        async () => {
+          seen = await inPage<RecordedText<T>[]>(page, `window.__tollgateRecordings[${JSON.stringify(key)}]`);
+          return seen.find((entry) => entry.text.includes(expected));
+        },
+        { timeoutMs, intervalMs: 50, what: `${selector} to say "${expected}"` },
+      ).catch((error: Error) => {
+        throw new Error(`${error.message} (it said: ${JSON.stringify(seen.map((entry) => entry.text))})`);
+      });
+    },
+  };
+}
+
+/** An in-page expression: whether the element with this id is visible (as Playwright's isVisible has it). */
+export function isVisibleExpression(id: string): string {
+  return `((el) => !!el && el.getBoundingClientRect().width > 0 && el.getBoundingClientRect().height > 0 && getComputedStyle(el).visibility !== 'hidden')(document.getElementById(${JSON.stringify(id)}))`;
 }
 
 const LOW_CONTRAST = String.raw`(() => {

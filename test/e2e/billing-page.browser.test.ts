@@ -23,9 +23,11 @@ import { gatewayDefinition } from '../../apps/gateway/src/gateway.definition';
 import {
   focusedId,
   inPage,
+  isVisibleExpression,
   launchChromium,
   lowContrastText,
   openBillingPage,
+  recordText,
   screenshot,
   textOf,
   unlabelledControls,
@@ -150,12 +152,16 @@ describe('billing page in Chromium (in-process gateway, fake billing with delaye
     expect(billing.calls).toEqual([]);
     await screenshot(page, 'startup-upgrade-preview');
 
-    // A double click on confirm is one change, with one Idempotency-Key.
+    // A double click on confirm is one change, with one Idempotency-Key. What the page shows while it waits is
+    // recorded in the page, read with the status text: Stripe's confirmation may land before reads from here.
+    const sync = await recordText<{ badge: boolean; plan: string; previewDisabled: boolean }>(
+      page,
+      '#sync-status',
+      `({ badge: ${isVisibleExpression('pending-badge')}, plan: document.getElementById('plan').textContent.trim(), previewDisabled: document.getElementById('change-preview').disabled })`,
+    );
     await page.getByRole('button', { name: 'Confirm change' }).dblclick();
-    await waitForText(page, '#sync-status', 'Waiting for Stripe to confirm: change to Business (monthly)');
-    expect(await page.locator('#pending-badge').isVisible()).toBe(true);
-    expect(await textOf(page, '#plan')).toBe('Pro');
-    expect(await page.getByRole('button', { name: 'Preview change' }).isDisabled()).toBe(true);
+    const pending = await sync.waitFor('Waiting for Stripe to confirm: change to Business (monthly)');
+    expect(pending.facts).toEqual({ badge: true, plan: 'Pro', previewDisabled: true });
     await screenshot(page, 'startup-upgrade-pending');
 
     await waitForText(page, '#plan', 'Business', CONFIRM_DELAY_MS + 8000);
@@ -200,10 +206,17 @@ describe('billing page in Chromium (in-process gateway, fake billing with delaye
     await screenshot(page, 'acme-cancel-dialog');
     await page.keyboard.press('Shift+Tab');
     expect(await focusedId(page)).toBe('cancel-confirm');
+    const cancelSync = await recordText<string>(
+      page,
+      '#sync-status',
+      "document.getElementById('status').textContent.trim()",
+    );
     await page.keyboard.press('Enter');
 
-    await waitForText(page, '#sync-status', 'Waiting for Stripe to confirm: cancel at the end of the period');
-    expect(await textOf(page, '#status')).toBe('Active');
+    const cancelPending = await cancelSync.waitFor(
+      'Waiting for Stripe to confirm: cancel at the end of the period',
+    );
+    expect(cancelPending.facts).toBe('Active');
     await waitForText(page, '#status', 'Cancels at period end', CONFIRM_DELAY_MS + 8000);
     expect(await textOf(page, '#renewal-label')).toBe('Ends on');
     expect(await textOf(page, '#renewal')).toBe(renewal);
@@ -212,8 +225,9 @@ describe('billing page in Chromium (in-process gateway, fake billing with delaye
     expect(await textOf(page, '#resume-text')).toContain(`ends on ${renewal}`);
     await screenshot(page, 'acme-cancel-pending');
 
+    const resumeSync = await recordText(page, '#sync-status');
     await page.getByRole('button', { name: 'Keep my subscription' }).click();
-    await waitForText(page, '#sync-status', 'Waiting for Stripe to confirm: keep the subscription');
+    await resumeSync.waitFor('Waiting for Stripe to confirm: keep the subscription');
     await waitForText(page, '#status', 'Active', CONFIRM_DELAY_MS + 8000);
     await waitForText(page, '#sync-status', 'Stripe confirmed: the subscription continues.');
     expect(await textOf(page, '#renewal-label')).toBe('Renews on');
@@ -271,7 +285,10 @@ describe('billing page in Chromium (in-process gateway, fake billing with delaye
     await context.close();
     context = await chromium.browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
     const page = await signIn('oldco');
-    await page.locator('#audit-rows tr').first().waitFor();
+    // Layout, labels and contrast are checked on the whole page: the lists load after the plan.
+    await waitForCount(page, '#invoices-rows tr', 1);
+    await waitForCount(page, '#audit-rows tr', 1);
+    await page.locator('#members-empty').waitFor();
     expect(await inPage(page, 'document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
     const overflowing = await inPage<string[]>(
       page,

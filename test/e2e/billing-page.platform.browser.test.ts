@@ -13,8 +13,10 @@ import { eventually, signToken } from '@tollgate/testing';
 import type { Role } from '@tollgate/contracts';
 import { seedDemo } from '../../scripts/seed-demo';
 import {
+  isVisibleExpression,
   launchChromium,
   openBillingPage,
+  recordText,
   screenshot,
   textOf,
   waitForCount,
@@ -27,6 +29,8 @@ jest.setTimeout(150_000);
 
 /** How long the page may take to show what Stripe confirmed (its first poll is after 0.5 s). */
 const CONFIRM_MS = 15_000;
+/** Whether the "Waiting for Stripe" badge shows, read in the page together with the status text. */
+const PENDING_BADGE_SHOWN = isVisibleExpression('pending-badge');
 
 const money = (minor: number) =>
   new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(minor / 100);
@@ -114,9 +118,12 @@ describe('billing page in Chromium on the real platform (seeded demo tenants)', 
       next: await textOf(page, '#preview-next'),
     };
     await screenshot(page, `platform-${name}-upgrade-preview`);
+    // Stripe confirms at once here, so the pending state lasts only until the page's first poll (0.5 s):
+    // recorded in the page rather than polled from here, badge and text read at the same moment.
+    const sync = await recordText<boolean>(page, '#sync-status', PENDING_BADGE_SHOWN);
     await page.getByRole('button', { name: 'Confirm change' }).click();
-    await waitForText(page, '#sync-status', 'Waiting for Stripe to confirm: change to Business (monthly)');
-    expect(await page.locator('#pending-badge').isVisible()).toBe(true);
+    const pending = await sync.waitFor('Waiting for Stripe to confirm: change to Business (monthly)');
+    expect(pending.facts).toBe(true);
     await screenshot(page, `platform-${name}-upgrade-pending`);
     await waitForText(page, '#plan', 'Business', CONFIRM_MS);
     await waitForText(
@@ -174,12 +181,9 @@ describe('billing page in Chromium on the real platform (seeded demo tenants)', 
       await page.getByRole('button', { name: 'Cancel subscription…' }).click();
       await page.getByRole('dialog', { name: 'Cancel your subscription?' }).waitFor();
       expect(await textOf(page, '#cancel-dialog-text')).toContain(`stays active until ${renewal}`);
+      const cancelSync = await recordText(page, '#sync-status');
       await page.getByRole('button', { name: 'Yes, cancel at period end' }).click();
-      await waitForText(
-        page,
-        '#sync-status',
-        'Waiting for Stripe to confirm: cancel at the end of the period',
-      );
+      await cancelSync.waitFor('Waiting for Stripe to confirm: cancel at the end of the period');
       await waitForText(page, '#status', 'Cancels at period end', CONFIRM_MS);
       await waitForText(
         page,
@@ -191,8 +195,9 @@ describe('billing page in Chromium on the real platform (seeded demo tenants)', 
       expect((await subscriptionOf('acme')).cancel_at_period_end).toBe(true);
       if (round === 1) await screenshot(page, 'platform-acme-cancel-pending');
 
+      const resumeSync = await recordText(page, '#sync-status');
       await page.getByRole('button', { name: 'Keep my subscription' }).click();
-      await waitForText(page, '#sync-status', 'Waiting for Stripe to confirm: keep the subscription');
+      await resumeSync.waitFor('Waiting for Stripe to confirm: keep the subscription');
       await waitForText(page, '#sync-status', 'Stripe confirmed: the subscription continues.', CONFIRM_MS);
       expect(await textOf(page, '#status')).toBe('Active');
       expect(await textOf(page, '#renewal-label')).toBe('Renews on');
@@ -216,7 +221,8 @@ describe('billing page in Chromium on the real platform (seeded demo tenants)', 
     expect(await textOf(page, '#banner-text')).toMatch(
       /^We could not charge your payment method on .+\. We will try again on .+\. Update the payment method/,
     );
-    await waitForCount(page, '#invoices-rows tr', 1);
+    // Old Co's invoices on the platform: the trial's $0 one and the failed renewal (listed first, newest).
+    await waitForCount(page, '#invoices-rows tr', 2);
     expect(await textOf(page, '#invoices-rows tr td:nth-child(4)')).toBe('Due');
     await screenshot(page, 'platform-oldco-dunning-banner');
 
@@ -226,10 +232,10 @@ describe('billing page in Chromium on the real platform (seeded demo tenants)', 
     ]);
     expect(await page.locator('h1').textContent()).toBe('Billing');
     await page.locator('form[action$="/payment-method"] select').selectOption('pm_card_visa');
-    await Promise.all([
-      page.waitForURL(`${h.platform.urls.emulator}/portal/**`),
-      page.getByRole('button', { name: 'Update' }).click(),
-    ]);
+    // The form posts and redirects back to the portal page, whose address already matched before the click
+    // (so waiting for the URL would not wait): wait for the new card on the page itself.
+    await page.getByRole('button', { name: 'Update' }).click();
+    await page.getByText('visa •••• 4242').waitFor({ timeout: 30_000 });
     expect(await page.getByText('visa •••• 4242').count()).toBe(1);
     await screenshot(page, 'platform-oldco-portal');
 
@@ -274,8 +280,12 @@ describe('billing page in Chromium on the real platform (seeded demo tenants)', 
           (i: { id: string; total: number; amountPaid: number }) =>
             i.id === change!.id && i.total === change!.total && i.amountPaid === change!.amount_due,
         ),
-      { timeoutMs: 15_000, what: 'the upgrade invoice in GET /v1/billing/invoices' },
+      { timeoutMs: 30_000, what: 'the upgrade invoice in GET /v1/billing/invoices' },
     );
+    // The page loaded its invoices once Stripe confirmed the change (its first poll, 0.5 s after the command),
+    // which may be before the invoice's webhooks reached billing: load the page again to see the list now.
+    await back.reload();
+    await back.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
     await waitForText(back, '#invoices-rows', money(change!.total));
   });
 

@@ -257,6 +257,32 @@ export class PipelineHarness {
     });
   }
 
+  /**
+   * Waits until webhooks' inbox holds every one of `eventIds` and `published` of them are marked published
+   * (the mark is committed in a batch after JetStream's ack, and billing may project an event before it);
+   * answers the rows by status. On timeout, answers what it last saw, for the caller's assertions to show.
+   */
+  async awaitInboxSettled(
+    eventIds: string[],
+    published: number,
+    timeoutMs: number,
+  ): Promise<Record<string, number>> {
+    let byStatus: Record<string, number> = {};
+    await eventually(
+      async () => {
+        const rows = await this.pg.query<{ status: string; n: string }>(
+          `SELECT status, count(*) AS n FROM webhooks.stripe_events WHERE id = ANY($1) GROUP BY status`,
+          [eventIds],
+        );
+        byStatus = Object.fromEntries(rows.rows.map((r) => [r.status, Number(r.n)]));
+        const recorded = Object.values(byStatus).reduce((sum, n) => sum + n, 0);
+        return recorded === eventIds.length && (byStatus.published ?? 0) === published;
+      },
+      { timeoutMs, intervalMs: 250, what: 'the inbox to settle' },
+    ).catch(() => undefined);
+    return byStatus;
+  }
+
   async comparableState(tenantId: string): Promise<ComparableState> {
     const res = await this.api('GET', '/v1/billing', this.ownerToken(tenantId));
     if (res.status !== 200) throw new Error(`GET /v1/billing for ${tenantId}: ${JSON.stringify(res.body)}`);

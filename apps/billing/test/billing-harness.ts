@@ -46,6 +46,8 @@ export class BillingHarness {
   emulator!: RunningEmulator;
   stripe!: Stripe;
   readonly published: PublishedEvent[] = [];
+  /** Nats-Msg-Id of every message the observer received: the outbox row id, as billing's relay publishes it. */
+  private readonly observed = new Set<string>();
   private readonly forwarded = new Set<string>();
   private readonly replicas: INestApplication[] = [];
   private env: Record<string, string> = {};
@@ -72,7 +74,29 @@ export class BillingHarness {
     await consumeDurable(this.bus, {
       stream: STREAMS.billingEvents,
       durable: 'billing-test-observer',
-      handler: async (m) => void this.published.push({ subject: m.subject, payload: m.json() }),
+      handler: async (m) => {
+        this.published.push({ subject: m.subject, payload: m.json() });
+        if (m.msgId) this.observed.add(m.msgId);
+      },
+    });
+  }
+
+  /**
+   * Waits until the observer has received every domain event billing has committed to its outbox so far. Only
+   * after it can a test say a message was not published (a second receipt, say): the relay publishes in
+   * batches, so seeing the first of two messages says nothing about the second.
+   */
+  async outboxObserved(): Promise<void> {
+    let missing = 0;
+    await eventually(
+      async () => {
+        const rows: { id: string }[] = await this.ds.query(`SELECT id FROM billing.outbox`);
+        missing = rows.filter((r) => !this.observed.has(r.id)).length;
+        return missing === 0;
+      },
+      { what: 'the observer to receive every outbox message', timeoutMs: 15_000 },
+    ).catch((error: Error) => {
+      throw new Error(`${error.message} (${missing} not received)`);
     });
   }
 

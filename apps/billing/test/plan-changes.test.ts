@@ -178,6 +178,7 @@ describe('billing plan changes, seats, cancel and resume (Stripe emulator on tes
       await h.settle(customer);
       expect(await state(id)).toMatchObject(held);
       await eventually(() => h.changes(id).at(-1)?.plan === 'business', { what: 'business in force' });
+      await h.outboxObserved(); // every change billing committed has been published: none may say pro
       expect(h.changes(id).filter((c) => c.plan === 'pro')).toHaveLength(0);
       const audit = await h.bus.request(BillingSubject.ListAudit, { tenantId: id });
       expect(audit.data.filter((a) => a.action === 'plan.changed')).toMatchObject([

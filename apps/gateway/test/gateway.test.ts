@@ -21,6 +21,9 @@ describe('gateway (in-process, billing answered by a test responder)', () => {
   let gateway: GatewayHarness;
   let http: ReturnType<typeof request>;
   const checkoutCalls: IdempotentPlanSelection[] = [];
+  /** Billing's answer for the 'slow' tenant waits until the test lets it go (not for a fixed time). */
+  let releaseSlow: () => void = () => undefined;
+  const slowReleased = new Promise<void>((resolve) => (releaseSlow = resolve));
 
   beforeAll(async () => {
     gateway = await startGatewayHarness({
@@ -31,7 +34,7 @@ describe('gateway (in-process, billing answered by a test responder)', () => {
           IdempotentPlanSelection,
           async (req) => {
             checkoutCalls.push(req);
-            if (req.tenantId === 'slow') await new Promise((resolve) => setTimeout(resolve, 1500));
+            if (req.tenantId === 'slow') await slowReleased;
             if (req.tenantId === 'busy')
               throw new DomainError(ErrorCode.SubscriptionExistsUseChange, 'live subscription');
             return {
@@ -175,12 +178,16 @@ describe('gateway (in-process, billing answered by a test responder)', () => {
         .send({ plan: 'pro', interval: 'month' });
     const first = send();
     const firstDone = first.then((res) => res);
-    // The first request is in flight once billing has been asked.
-    await eventually(() => checkoutCalls.some((c) => c.idempotencyKey === 'k-slow'));
-    const second = await send();
-    expect(second.status).toBe(409);
-    expect(second.body.error.code).toBe('idempotency_in_flight');
-    expect(second.headers['retry-after']).toBe('1');
+    try {
+      // The first request is in flight once billing has been asked, and stays so until released below.
+      await eventually(() => checkoutCalls.some((c) => c.idempotencyKey === 'k-slow'));
+      const second = await send();
+      expect(second.status).toBe(409);
+      expect(second.body.error.code).toBe('idempotency_in_flight');
+      expect(second.headers['retry-after']).toBe('1');
+    } finally {
+      releaseSlow();
+    }
     expect((await firstDone).status).toBe(200);
     const third = await send();
     expect(third.status).toBe(200);

@@ -101,5 +101,5 @@ describe('consumeDurable across a broker that loses its consumer', () => {
       timeoutMs: 30_000,
       what: 'n=2',
     });
-  });
+  }, 60_000); // above the wait's own 30 s, which jest's default of 5 s would cut short
 });
