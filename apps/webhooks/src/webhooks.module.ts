@@ -5,6 +5,7 @@ import { StripeWebhookController } from './controllers/stripe-webhook.controller
 import { DeadLetterConsumer } from './handlers/dead-letter.consumer';
 import { OperatorRequestsHandler } from './handlers/operator-requests.handler';
 import { DeadLetterRepository } from './repositories/dead-letter.repository';
+import { InboxPools } from './repositories/inbox-pools';
 import { StripeEventRepository } from './repositories/stripe-event.repository';
 import { CatchUpService } from './services/catch-up.service';
 import { DeadLetterService } from './services/dead-letter.service';
@@ -41,6 +42,7 @@ export class WebhooksModule {
           ),
         },
         WebhookMetrics,
+        InboxPools,
         StripeEventRepository,
         DeadLetterRepository,
         StripeEventIngestService,

@@ -20,6 +20,14 @@ describe('webhooks schema', () => {
     await expect(pendingSchemaChanges(ds)).resolves.toEqual([]);
   });
 
+  it('compresses inbox payloads with lz4', async () => {
+    const rows: { compression: string }[] = await ds.query(
+      `SELECT attcompression AS compression FROM pg_attribute
+        WHERE attrelid = 'webhooks.stripe_events'::regclass AND attname = 'payload'`,
+    );
+    expect(rows).toEqual([{ compression: 'l' }]);
+  });
+
   it('refuses an inbox row whose id is not a Stripe event id', async () => {
     await expect(
       ds.query(

@@ -1,5 +1,9 @@
 import type { MigrationInterface } from 'typeorm';
 import { WebhooksInitial1767300000000 } from './1767300000000-WebhooksInitial';
+import { InboxPayloadLz41767300100000 } from './1767300100000-InboxPayloadLz4';
 
 /** Committed migrations of the `webhooks` schema, in order. Never edit one that has landed; add another. */
-export const webhooksMigrations: (new () => MigrationInterface)[] = [WebhooksInitial1767300000000];
+export const webhooksMigrations: (new () => MigrationInterface)[] = [
+  WebhooksInitial1767300000000,
+  InboxPayloadLz41767300100000,
+];

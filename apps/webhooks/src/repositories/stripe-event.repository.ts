@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { InboxEvent } from '@tollgate/contracts';
 import type { InboxSource, InboxStatus } from '../entities';
 import type { StripeEventEnvelope } from '../services/stripe-event-envelope.transform';
+import { InboxPools, type NamedStatement } from './inbox-pools';
 
 /** One event to record: its envelope, and the payload as the raw JSON bytes it came as. */
 export interface InboxInsert {
@@ -43,10 +44,33 @@ export function toInboxEvent(row: InboxRow): InboxEvent {
   };
 }
 
+const RECORD: NamedStatement = {
+  name: 'inbox-record-v1',
+  text: `INSERT INTO webhooks.stripe_events (id, type, livemode, stripe_created_at, payload, status, source, next_attempt_at)
+         SELECT r.id, r.type, r.livemode, to_timestamp(r.created), p.payload, r.status, r.source,
+                CASE WHEN r.status = 'received' THEN now() + make_interval(secs => $8::double precision / 1000) END
+           FROM unnest($1::text[], $2::text[], $3::boolean[], $4::bigint[], $5::text[], $6::text[])
+                  WITH ORDINALITY AS r(id, type, livemode, created, status, source, n)
+           JOIN jsonb_array_elements($7::jsonb) WITH ORDINALITY AS p(payload, n) ON p.n = r.n
+          ORDER BY r.n
+         ON CONFLICT (id) DO NOTHING
+         RETURNING id`,
+};
+
+const MARK_PUBLISHED: NamedStatement = {
+  name: 'inbox-mark-published-v1',
+  text: `UPDATE webhooks.stripe_events
+            SET status = 'published', published_at = now(), attempts = attempts + 1, next_attempt_at = NULL, last_error = NULL
+          WHERE id = ANY($1::text[]) AND status = 'received'`,
+};
+
 /** The inbox (`webhooks.stripe_events`): the only code that reads or writes it. */
 @Injectable()
 export class StripeEventRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly pools: InboxPools,
+  ) {}
 
   /**
    * Records events once each, in one statement and one commit; answers the ids it inserted (the others were
@@ -60,27 +84,16 @@ export class StripeEventRepository {
     const sorted = [...rows].sort((a, b) => (a.event.id < b.event.id ? -1 : a.event.id > b.event.id ? 1 : 0));
     // The payloads travel as one JSON array of the raw bodies (no re-serialisation, no escaping); the rest as
     // parallel arrays.
-    const inserted: { id: string }[] = await this.db.query(
-      `INSERT INTO webhooks.stripe_events (id, type, livemode, stripe_created_at, payload, status, source, next_attempt_at)
-       SELECT r.id, r.type, r.livemode, to_timestamp(r.created), p.payload, r.status, r.source,
-              CASE WHEN r.status = 'received' THEN now() + make_interval(secs => $8::double precision / 1000) END
-         FROM unnest($1::text[], $2::text[], $3::boolean[], $4::bigint[], $5::text[], $6::text[])
-                WITH ORDINALITY AS r(id, type, livemode, created, status, source, n)
-         JOIN jsonb_array_elements($7::jsonb) WITH ORDINALITY AS p(payload, n) ON p.n = r.n
-        ORDER BY r.n
-       ON CONFLICT (id) DO NOTHING
-       RETURNING id`,
-      [
-        sorted.map((r) => r.event.id),
-        sorted.map((r) => r.event.type),
-        sorted.map((r) => r.event.livemode),
-        sorted.map((r) => r.event.created),
-        sorted.map((r) => r.status),
-        sorted.map((r) => r.source),
-        `[${sorted.map((r) => r.raw.toString('utf8')).join(',')}]`,
-        graceMs,
-      ],
-    );
+    const inserted = await InboxPools.run<{ id: string }>(this.pools.writes, RECORD, [
+      sorted.map((r) => r.event.id),
+      sorted.map((r) => r.event.type),
+      sorted.map((r) => r.event.livemode),
+      sorted.map((r) => r.event.created),
+      sorted.map((r) => r.status),
+      sorted.map((r) => r.source),
+      `[${sorted.map((r) => r.raw.toString('utf8')).join(',')}]`,
+      graceMs,
+    ]);
     return new Set(inserted.map((r) => r.id));
   }
 
@@ -92,15 +105,13 @@ export class StripeEventRepository {
     return rows[0]?.status;
   }
 
-  /** Marks published those of `ids` still `received` (a row the relay already marked is left alone). */
+  /**
+   * Marks published those of `ids` still `received` (a row the relay already marked is left alone). Without
+   * waiting for the WAL flush (see InboxPools): a lost mark only means one more, deduplicated, publication.
+   */
   async markPublished(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.db.query(
-      `UPDATE webhooks.stripe_events
-          SET status = 'published', published_at = now(), attempts = attempts + 1, next_attempt_at = NULL, last_error = NULL
-        WHERE id = ANY($1::text[]) AND status = 'received'`,
-      [[...ids].sort()],
-    );
+    await InboxPools.run(this.pools.bookkeeping, MARK_PUBLISHED, [[...ids].sort()]);
   }
 
   /** Counts the failed attempt and schedules the next one: base·2^attempts, capped. */

@@ -93,4 +93,21 @@ describe('GroupCommitBatcher', () => {
     await settled;
     expect(done.sort()).toEqual([1, 2]);
   });
+
+  it('spaces flushes at least minIntervalMs apart, gathering what arrives meanwhile', async () => {
+    const flushes: { items: number[]; at: number }[] = [];
+    const started = performance.now();
+    const batcher = new GroupCommitBatcher<number, void>(
+      (items) => {
+        flushes.push({ items, at: performance.now() - started });
+        return Promise.resolve(items.map(() => undefined));
+      },
+      { maxBatch: 100, maxConcurrent: 1, minIntervalMs: 200 },
+    );
+    await batcher.submit(1); // the first flush goes at once
+    const later = [2, 3, 4].map((n) => batcher.submit(n));
+    await Promise.all(later);
+    expect(flushes.map((f) => f.items)).toEqual([[1], [2, 3, 4]]);
+    expect(flushes[1].at - flushes[0].at).toBeGreaterThanOrEqual(195);
+  });
 });

@@ -5,7 +5,12 @@
  * at the same time, and a claimer that dies only delays a row by its lease. Failed attempts back off
  * exponentially (capped); the relay retries until JetStream takes the event, since nothing else would.
  */
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import type { Logger } from 'pino';
 import { LOGGER } from '@tollgate/service-runtime';
 import { StripeEventRepository } from '../repositories/stripe-event.repository';
@@ -18,7 +23,7 @@ const BATCH = 100;
 const LEASE_MS = 60_000;
 
 @Injectable()
-export class InboxRelayService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class InboxRelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -35,10 +40,12 @@ export class InboxRelayService implements OnApplicationBootstrap, OnApplicationS
     if (this.config.WEBHOOK_RELAY_ENABLED === 'true') this.schedule(0);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Stops taking rows, finishes the pass under way and its marks, before the pools close. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+    await this.ingest.marksSettled();
   }
 
   /** One pass: publishes every due row (batch after batch); returns how many were published. */
