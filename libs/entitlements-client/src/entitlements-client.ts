@@ -11,6 +11,11 @@
  * Otherwise, or on a miss, the snapshot is requested again; a snapshot in use is refetched in the background
  * once 80% of the bound has passed, so a busy tenant does not wait on a refetch. Features whose decision depends on live usage
  * counters (limit and metered) are always asked of the service, since the counters live in its database.
+ *
+ * Fetches in flight follow the same rules: a reply older than a version announced while it was on its way is
+ * asked again (naming that version) rather than cached, and a fetch overtaken by an invalidation that names no
+ * version (`invalidate`, a reconnect) is detached: its callers get what it read, nothing it read is cached, and
+ * later callers start a fresh fetch.
  */
 import {
   ErrorCode as NatsErrorCode,
@@ -61,9 +66,15 @@ const decoder = new TextDecoder();
 
 export class EntitlementsClient {
   private readonly cache = new Map<string, Entry>();
-  /** The newest version an invalidation named per tenant: older snapshots are never cached. */
+  /**
+   * The newest version an invalidation named, for tenants cached or being fetched when it arrived (so it grows
+   * with the tenants this client uses, not with every tenant announced on the bus); forgotten once a snapshot
+   * that new is cached. Older snapshots are never cached.
+   */
   private readonly newestKnown = new Map<string, number>();
-  private readonly pending = new Map<string, Promise<EntitlementSnapshot>>();
+  /** The fetch in flight per tenant; `id` tells a detached fetch from the one that replaced it. */
+  private readonly pending = new Map<string, { id: number; promise: Promise<EntitlementSnapshot> }>();
+  private fetches = 0;
   private readonly maxStalenessMs: number;
   private readonly refreshAheadMs: number;
   private readonly timeout: number;
@@ -109,15 +120,21 @@ export class EntitlementsClient {
   private async watchReconnects(): Promise<void> {
     for await (const status of this.options.nc.status()) {
       if (this.closed) return;
-      if (status.type === Events.Reconnect) this.cache.clear();
+      if (status.type === Events.Reconnect) {
+        // Invalidations may have been missed meanwhile, also by fetches still in flight: detach them too.
+        this.cache.clear();
+        this.pending.clear();
+      }
     }
   }
 
   private onInvalidated({ tenantId, version }: InvalidatedMessage): void {
     this.stats.invalidations += 1;
-    if (version > (this.newestKnown.get(tenantId) ?? -1)) this.newestKnown.set(tenantId, version);
     const entry = this.cache.get(tenantId);
-    if (!entry || entry.snapshot.version >= version) return;
+    const outdated = entry !== undefined && entry.snapshot.version < version;
+    if ((outdated || this.pending.has(tenantId)) && version > (this.newestKnown.get(tenantId) ?? -1))
+      this.newestKnown.set(tenantId, version);
+    if (!outdated) return;
     this.cache.delete(tenantId);
     if (this.options.refetchOnInvalidation !== false) this.fetch(tenantId).catch(() => undefined);
   }
@@ -170,15 +187,18 @@ export class EntitlementsClient {
     return (await this.request(EntitlementsSubject.Usage, { tenantId })) as UsageView;
   }
 
-  /** Drops a tenant's cached snapshot (the next decision fetches it). */
+  /** Drops a tenant's cached snapshot and detaches a fetch in flight (the next decision fetches anew). */
   invalidate(tenantId: string): void {
     this.cache.delete(tenantId);
+    this.pending.delete(tenantId);
   }
 
   close(): void {
     this.closed = true;
     this.subscription?.unsubscribe();
     this.cache.clear();
+    this.pending.clear();
+    this.newestKnown.clear();
   }
 
   private isFresh(tenantId: string): boolean {
@@ -188,11 +208,16 @@ export class EntitlementsClient {
     return now - entry.fetchedAt < this.maxStalenessMs && now < entry.refreshAt;
   }
 
-  /** One fetch per tenant at a time; a snapshot older than an invalidation already seen is not cached. */
+  /**
+   * One fetch per tenant at a time; a snapshot older than an invalidation already seen is not cached, and a
+   * detached fetch (see the header) caches nothing.
+   */
   private fetch(tenantId: string): Promise<EntitlementSnapshot> {
     const inFlight = this.pending.get(tenantId);
-    if (inFlight) return inFlight;
-    const work = (async () => {
+    if (inFlight) return inFlight.promise;
+    const id = ++this.fetches;
+    const attached = () => this.pending.get(tenantId)?.id === id;
+    const promise = (async () => {
       // An invalidation may arrive while a fetch is in flight: ask again, naming the newer version.
       for (let attempt = 0; ; attempt++) {
         const minVersion = this.newestKnown.get(tenantId);
@@ -200,18 +225,24 @@ export class EntitlementsClient {
         const fetchedAt = this.clock();
         const snapshot = (await this.request(EntitlementsSubject.Snapshot, request)) as EntitlementSnapshot;
         this.stats.fetched += 1;
-        const current = snapshot.version >= (this.newestKnown.get(tenantId) ?? -1);
-        if (current && !this.closed)
+        if (!attached() || this.closed) return snapshot;
+        const newest = this.newestKnown.get(tenantId);
+        if (newest === undefined || snapshot.version >= newest) {
+          this.newestKnown.delete(tenantId);
           this.cache.set(tenantId, {
             snapshot,
             fetchedAt,
             refreshAt: snapshot.refreshAt ? Date.parse(snapshot.refreshAt) : Infinity,
           });
-        if (current || attempt >= 2 || this.closed) return snapshot;
+          return snapshot;
+        }
+        if (attempt >= 2) return snapshot;
       }
-    })().finally(() => this.pending.delete(tenantId));
-    this.pending.set(tenantId, work);
-    return work;
+    })().finally(() => {
+      if (attached()) this.pending.delete(tenantId);
+    });
+    this.pending.set(tenantId, { id, promise });
+    return promise;
   }
 
   private async request(subject: string, payload: unknown): Promise<unknown> {

@@ -98,19 +98,24 @@ export class EntitlementsService {
 
   // ---- snapshots -------------------------------------------------------------------------------------------
 
-  /** The tenant's snapshot: cached, else persisted (recomputed if an override expired), else the baseline. */
+  /**
+   * The tenant's snapshot: cached, else persisted (recomputed if an override expired), else the baseline. What
+   * is read is cached only if no invalidation overtook the read (SnapshotCache.load); either way it is returned.
+   */
   async snapshot(tenantId: string, minVersion = 0): Promise<EntitlementSnapshot> {
     const now = this.clock();
     const cached = this.cache.get(tenantId, now.getTime(), minVersion);
     if (cached) return cached;
-    const row = await this.tenants.find(tenantId);
-    let snapshot: EntitlementSnapshot;
-    if (!row) snapshot = this.resolve(tenantId, null, [], 0, now);
-    else if (row.snapshot.refreshAt && Date.parse(row.snapshot.refreshAt) <= now.getTime())
-      snapshot = await this.recompute(tenantId, async () => undefined);
-    else snapshot = row.snapshot;
-    this.cache.set(snapshot, this.clock().getTime());
-    return snapshot;
+    return this.cache.load(tenantId, async (store) => {
+      const row = await this.tenants.find(tenantId);
+      let snapshot: EntitlementSnapshot;
+      if (!row) snapshot = this.resolve(tenantId, null, [], 0, now);
+      else if (row.snapshot.refreshAt && Date.parse(row.snapshot.refreshAt) <= now.getTime())
+        snapshot = await this.recompute(tenantId, async () => undefined);
+      else snapshot = row.snapshot;
+      store(snapshot, this.clock().getTime());
+      return snapshot;
+    });
   }
 
   private resolve(
@@ -131,7 +136,8 @@ export class EntitlementsService {
   /**
    * Under the tenant's lock: `mutate` may change facts (returning new facts and their version, or undefined to
    * keep them, or `skip` to change nothing), then the snapshot is recomputed with the next revision, persisted,
-   * cached and broadcast.
+   * cached and broadcast. It is cached as a load (SnapshotCache.load): a newer revision committed by another
+   * replica, and announced before our commit returns, keeps ours out of the cache.
    */
   private async recompute(
     tenantId: string,
@@ -140,18 +146,21 @@ export class EntitlementsService {
       row: TenantRow | null,
     ) => Promise<{ facts: SubscriptionFacts | null; version: number } | undefined | 'skip'>,
   ): Promise<EntitlementSnapshot> {
-    const outcome = await this.tenants.locked(tenantId, async (manager, row) => {
-      const change = await mutate(manager, row);
-      if (change === 'skip' && row) return { snapshot: row.snapshot, changed: false };
-      const facts = change && change !== 'skip' ? change.facts : (row?.facts ?? null);
-      const version = change && change !== 'skip' ? change.version : (row?.subscriptionVersion ?? 0);
-      const live = await this.overrides.live(manager, tenantId);
-      const snapshot = this.resolve(tenantId, facts, live, (row?.revision ?? 0) + 1, this.clock());
-      await this.tenants.save(manager, tenantId, facts, version, snapshot);
-      return { snapshot, changed: true };
+    const outcome = await this.cache.load(tenantId, async (store) => {
+      const result = await this.tenants.locked(tenantId, async (manager, row) => {
+        const change = await mutate(manager, row);
+        if (change === 'skip' && row) return { snapshot: row.snapshot, changed: false };
+        const facts = change && change !== 'skip' ? change.facts : (row?.facts ?? null);
+        const version = change && change !== 'skip' ? change.version : (row?.subscriptionVersion ?? 0);
+        const live = await this.overrides.live(manager, tenantId);
+        const snapshot = this.resolve(tenantId, facts, live, (row?.revision ?? 0) + 1, this.clock());
+        await this.tenants.save(manager, tenantId, facts, version, snapshot);
+        return { snapshot, changed: true };
+      });
+      if (result.changed) store(result.snapshot, this.clock().getTime());
+      return result;
     });
     if (outcome.changed) {
-      this.cache.set(outcome.snapshot, this.clock().getTime());
       const message: InvalidatedMessage = { tenantId, version: outcome.snapshot.version };
       this.broadcaster.broadcast(EntitlementsSubject.Invalidated, message);
     }

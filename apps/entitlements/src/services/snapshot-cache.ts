@@ -2,6 +2,13 @@
  * Per-replica snapshot cache. Staleness bound: an entry is served while it is younger than the TTL
  * (ENTITLEMENTS_CACHE_TTL_MS) and its `refreshAt` has not passed; an invalidation broadcast naming a newer
  * version drops it at once. The TTL bounds the damage of a lost broadcast (core NATS is at-most-once).
+ *
+ * Read-then-cache rule: whatever is read from Postgres is cached through `load`, never straight through `set`.
+ * A load is registered before its read starts; an invalidation arriving while it is in flight (nothing cached
+ * yet, so nothing to drop) raises the load's floor to the version it names, and `clear` raises every floor to
+ * infinity. A load whose result is older than its floor hands the result to its caller but does not cache it,
+ * so a read that lost the race with a change can never outlive that change's broadcast. Loads are forgotten
+ * when they finish: the bookkeeping is bounded by the loads in flight, not by the tenants ever invalidated.
  */
 import type { EntitlementSnapshot } from '@tollgate/contracts';
 
@@ -11,8 +18,17 @@ interface Entry {
   refreshAt: number;
 }
 
+/** A read of one tenant's snapshot in flight; `floor` is the newest version announced since it started. */
+interface Load {
+  floor: number;
+}
+
+/** Caches `snapshot` unless an invalidation announced a newer version since the load began; true if cached. */
+export type StoreLoaded = (snapshot: EntitlementSnapshot, now: number) => boolean;
+
 export class SnapshotCache {
   private readonly entries = new Map<string, Entry>();
+  private readonly loads = new Map<string, Set<Load>>();
 
   constructor(
     private readonly ttlMs: number,
@@ -29,7 +45,7 @@ export class SnapshotCache {
     return entry.snapshot;
   }
 
-  /** Keeps the newer of the cached and the offered snapshot. */
+  /** Keeps the newer of the cached and the offered snapshot. For what was read from the store, use `load`. */
   set(snapshot: EntitlementSnapshot, now: number): void {
     const current = this.entries.get(snapshot.tenantId);
     if (current && current.snapshot.version > snapshot.version) return;
@@ -44,19 +60,53 @@ export class SnapshotCache {
     });
   }
 
-  /** Drops the entry if it is older than `version`; true when something was dropped. */
+  /**
+   * Runs `work`, which reads the tenant's snapshot from the store and offers it to `store`, as a registered load:
+   * `store` caches only if no invalidation announced a newer version (and no `clear`) since `work` started.
+   */
+  async load<T>(tenantId: string, work: (store: StoreLoaded) => Promise<T>): Promise<T> {
+    const load: Load = { floor: -1 };
+    let loads = this.loads.get(tenantId);
+    if (loads === undefined) this.loads.set(tenantId, (loads = new Set()));
+    loads.add(load);
+    try {
+      return await work((snapshot, now) => {
+        if (snapshot.version < load.floor) return false;
+        this.set(snapshot, now);
+        return true;
+      });
+    } finally {
+      loads.delete(load);
+      if (loads.size === 0) this.loads.delete(tenantId);
+    }
+  }
+
+  /**
+   * Drops the entry if it is older than `version`, and keeps the tenant's loads in flight from caching anything
+   * older; true when an entry was dropped.
+   */
   invalidate(tenantId: string, version: number): boolean {
+    for (const load of this.loads.get(tenantId) ?? []) load.floor = Math.max(load.floor, version);
     const entry = this.entries.get(tenantId);
     if (!entry || entry.snapshot.version >= version) return false;
     this.entries.delete(tenantId);
     return true;
   }
 
+  /** Forgets every entry; loads in flight cache nothing (what they read may predate what we missed). */
   clear(): void {
     this.entries.clear();
+    for (const loads of this.loads.values()) for (const load of loads) load.floor = Infinity;
   }
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Loads in flight, all tenants together (what the invalidation bookkeeping holds). */
+  get loadsInFlight(): number {
+    let count = 0;
+    for (const loads of this.loads.values()) count += loads.size;
+    return count;
   }
 }

@@ -1,0 +1,198 @@
+import type { EntityManager } from 'typeorm';
+import type { EntitlementSnapshot, SubscriptionChangedEvent } from '@tollgate/contracts';
+import type { OverrideRepository } from '../repositories/override.repository';
+import type { TenantEntitlementsRepository, TenantRow } from '../repositories/tenant-entitlements.repository';
+import type { UsageRepository } from '../repositories/usage.repository';
+import { EntitlementsService, type Broadcaster } from './entitlements.service';
+
+const NOW = new Date('2026-03-10T12:00:00.000Z');
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** Lets every promise continuation already queued run. */
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+function snapshot(overrides: Partial<EntitlementSnapshot> = {}): EntitlementSnapshot {
+  return {
+    tenantId: 'acme',
+    plan: 'pro',
+    interval: 'month',
+    state: 'active',
+    periodStart: '2026-03-01T00:00:00.000Z',
+    periodEnd: '2026-04-01T00:00:00.000Z',
+    graceUntil: null,
+    features: {},
+    version: 4,
+    computedAt: '2026-03-01T00:00:00.000Z',
+    staleAfter: null,
+    refreshAt: null,
+    ...overrides,
+  };
+}
+
+function row(version: number, overrides: Partial<EntitlementSnapshot> = {}): TenantRow {
+  return {
+    facts: null,
+    subscriptionVersion: 0,
+    revision: version,
+    snapshot: snapshot({ version, ...overrides }),
+  };
+}
+
+/**
+ * A tenant store whose reads (`find`) and transaction commits (`save`) wait until the test releases them, so a
+ * test decides exactly what happens between the read and the cache write.
+ */
+class ControlledTenants {
+  readonly reads: Deferred<TenantRow | null>[] = [];
+  readonly commits: Deferred<void>[] = [];
+  current: TenantRow | null = null;
+
+  find(): Promise<TenantRow | null> {
+    const read = deferred<TenantRow | null>();
+    this.reads.push(read);
+    return read.promise;
+  }
+
+  locked<T>(
+    _tenantId: string,
+    work: (manager: EntityManager, row: TenantRow | null) => Promise<T>,
+  ): Promise<T> {
+    return work({} as EntityManager, this.current);
+  }
+
+  save(): Promise<void> {
+    const commit = deferred<void>();
+    this.commits.push(commit);
+    return commit.promise;
+  }
+}
+
+function setup() {
+  const tenants = new ControlledTenants();
+  const broadcasts: unknown[] = [];
+  const broadcaster: Broadcaster = { broadcast: (_subject, payload) => broadcasts.push(payload) };
+  const overrides = { live: async () => [] } as unknown as OverrideRepository;
+  const service = new EntitlementsService(
+    {
+      ENTITLEMENTS_STALENESS_BOUND_SECONDS: 3 * 86_400,
+      ENTITLEMENTS_CACHE_TTL_MS: 30_000,
+      ENTITLEMENTS_DEFAULT_WARN_AT: 0.8,
+    },
+    tenants as unknown as TenantEntitlementsRepository,
+    overrides,
+    {} as UsageRepository,
+    broadcaster,
+    () => NOW,
+  );
+  return { service, tenants, broadcasts };
+}
+
+function subscriptionChanged(version: number): SubscriptionChangedEvent {
+  return {
+    tenantId: 'acme',
+    plan: 'pro',
+    interval: 'month',
+    state: 'active',
+    previousState: 'none',
+    seats: 5,
+    periodStart: '2026-03-01T00:00:00.000Z',
+    periodEnd: '2026-04-01T00:00:00.000Z',
+    graceUntil: null,
+    cause: 'test',
+    at: NOW.toISOString(),
+    version,
+  };
+}
+
+describe('EntitlementsService snapshot cache and invalidations', () => {
+  it('does not cache a snapshot read before an invalidation naming a newer version', async () => {
+    const { service, tenants } = setup();
+    const loading = service.snapshot('acme');
+    await settle();
+    expect(tenants.reads).toHaveLength(1);
+    // Another replica commits version 5 and broadcasts it while our read of version 4 is on its way back.
+    service.onInvalidated({ tenantId: 'acme', version: 5 });
+    tenants.reads[0].resolve(row(4));
+    await expect(loading).resolves.toMatchObject({ version: 4 });
+    expect(service.cachedSnapshot('acme')).toBeUndefined();
+
+    const next = service.snapshot('acme');
+    await settle();
+    expect(tenants.reads).toHaveLength(2);
+    tenants.reads[1].resolve(row(5));
+    await expect(next).resolves.toMatchObject({ version: 5 });
+    expect(service.cachedSnapshot('acme')?.version).toBe(5);
+    expect(service.cache.loadsInFlight).toBe(0);
+  });
+
+  it('caches a snapshot read during an invalidation when the read already has that version', async () => {
+    const { service, tenants } = setup();
+    const loading = service.snapshot('acme');
+    await settle();
+    service.onInvalidated({ tenantId: 'acme', version: 5 });
+    tenants.reads[0].resolve(row(5));
+    await loading;
+    expect(service.cachedSnapshot('acme')?.version).toBe(5);
+  });
+
+  it('does not cache a snapshot read before the cache was cleared (a reconnect)', async () => {
+    const { service, tenants } = setup();
+    const loading = service.snapshot('acme');
+    await settle();
+    service.cache.clear();
+    tenants.reads[0].resolve(row(4));
+    await expect(loading).resolves.toMatchObject({ version: 4 });
+    expect(service.cachedSnapshot('acme')).toBeUndefined();
+  });
+
+  it('lets a read started after the invalidation cache, but not one started before it', async () => {
+    const { service, tenants } = setup();
+    const before = service.snapshot('acme');
+    await settle();
+    service.onInvalidated({ tenantId: 'acme', version: 5 });
+    const after = service.snapshot('acme');
+    await settle();
+    expect(tenants.reads).toHaveLength(2);
+    tenants.reads[1].resolve(row(5));
+    await expect(after).resolves.toMatchObject({ version: 5 });
+    tenants.reads[0].resolve(row(4));
+    await expect(before).resolves.toMatchObject({ version: 4 });
+    expect(service.cachedSnapshot('acme')?.version).toBe(5);
+  });
+
+  it('does not cache its own recompute when a newer one was announced before it could', async () => {
+    const { service, tenants, broadcasts } = setup();
+    tenants.current = row(5);
+    const applying = service.applySubscriptionChanged(subscriptionChanged(2));
+    await settle();
+    expect(tenants.commits).toHaveLength(1);
+    // Our recompute (version 6) is committing; another replica then commits version 7 and its broadcast
+    // reaches us before our commit returns.
+    service.onInvalidated({ tenantId: 'acme', version: 7 });
+    tenants.commits[0].resolve();
+    await expect(applying).resolves.toMatchObject({ version: 6 });
+    expect(service.cachedSnapshot('acme')).toBeUndefined();
+    expect(broadcasts).toEqual([{ tenantId: 'acme', version: 6 }]);
+  });
+
+  it('caches its own recompute when nothing newer was announced', async () => {
+    const { service, tenants } = setup();
+    tenants.current = row(5);
+    const applying = service.applySubscriptionChanged(subscriptionChanged(2));
+    await settle();
+    service.onInvalidated({ tenantId: 'acme', version: 6 });
+    tenants.commits[0].resolve();
+    await applying;
+    expect(service.cachedSnapshot('acme')?.version).toBe(6);
+  });
+});

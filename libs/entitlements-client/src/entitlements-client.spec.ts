@@ -1,0 +1,196 @@
+import { Events, type Msg, type NatsConnection, type Status } from 'nats';
+import type { EntitlementSnapshot, ResolvedFeature, SnapshotRequest } from '@tollgate/contracts';
+import { EntitlementsClient, type EntitlementsClientOptions } from './entitlements-client';
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** Lets every promise continuation already queued run. */
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+const encode = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
+
+function snapshot(version: number, sso: boolean): EntitlementSnapshot {
+  const feature: ResolvedFeature = {
+    key: 'sso',
+    type: 'boolean',
+    enabled: sso,
+    mutating: false,
+    source: 'plan',
+  };
+  return {
+    tenantId: 'acme',
+    plan: 'pro',
+    interval: 'month',
+    state: 'active',
+    periodStart: '2026-03-01T00:00:00.000Z',
+    periodEnd: '2026-04-01T00:00:00.000Z',
+    graceUntil: null,
+    features: { sso: feature },
+    version,
+    computedAt: '2026-03-01T00:00:00.000Z',
+    staleAfter: null,
+    refreshAt: null,
+  };
+}
+
+/**
+ * The slice of a NATS connection the client uses. Snapshot requests wait until the test answers them, and
+ * invalidations and reconnects are delivered when the test says, so each test fixes the interleaving.
+ */
+class ControlledNats {
+  readonly requests: { payload: SnapshotRequest; reply: Deferred<Pick<Msg, 'data'>> }[] = [];
+  private invalidations?: (error: Error | null, msg: Pick<Msg, 'data'>) => void;
+  private readonly statuses: Status[] = [];
+  private wake?: () => void;
+
+  subscribe(_subject: string, opts: { callback: ControlledNats['invalidations'] }) {
+    this.invalidations = opts.callback;
+    return { unsubscribe: () => undefined };
+  }
+
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  async *status(): AsyncIterable<Status> {
+    for (;;) {
+      const next = this.statuses.shift();
+      if (next) yield next;
+      else await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  request(_subject: string, data: Uint8Array): Promise<Pick<Msg, 'data'>> {
+    const reply = deferred<Pick<Msg, 'data'>>();
+    this.requests.push({ payload: JSON.parse(new TextDecoder().decode(data)) as SnapshotRequest, reply });
+    return reply.promise;
+  }
+
+  answer(index: number, value: EntitlementSnapshot): void {
+    this.requests[index].reply.resolve({ data: encode(value) });
+  }
+
+  announce(tenantId: string, version: number): void {
+    this.invalidations?.(null, { data: encode({ tenantId, version }) });
+  }
+
+  reconnect(): void {
+    this.statuses.push({ type: Events.Reconnect, data: 'nats://127.0.0.1:4222' });
+    this.wake?.();
+  }
+}
+
+async function connect(options: Partial<EntitlementsClientOptions> = {}) {
+  const nats = new ControlledNats();
+  const client = await EntitlementsClient.connect({
+    nc: nats as unknown as NatsConnection,
+    clock: () => 1_000,
+    ...options,
+  });
+  return { nats, client };
+}
+
+describe('EntitlementsClient cache and invalidations', () => {
+  it('neither caches nor hands to later callers a fetch overtaken by invalidate()', async () => {
+    const { nats, client } = await connect();
+    try {
+      const before = client.snapshot('acme');
+      await settle();
+      client.invalidate('acme');
+      const after = client.snapshot('acme');
+      await settle();
+      expect(nats.requests).toHaveLength(2);
+      nats.answer(1, snapshot(1, true));
+      await expect(after).resolves.toMatchObject({ features: { sso: { enabled: true } } });
+      nats.answer(0, snapshot(1, false));
+      await expect(before).resolves.toMatchObject({ features: { sso: { enabled: false } } });
+      expect(client.checkLocal('acme', 'sso')).toMatchObject({ allowed: true });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('does not cache a fetch that was in flight across a reconnect', async () => {
+    const { nats, client } = await connect();
+    try {
+      const before = client.snapshot('acme');
+      await settle();
+      nats.reconnect();
+      await settle();
+      nats.answer(0, snapshot(1, false));
+      await before;
+      expect(client.checkLocal('acme', 'sso')).toBeUndefined();
+      const after = client.snapshot('acme');
+      await settle();
+      expect(nats.requests).toHaveLength(2);
+      nats.answer(1, snapshot(1, true));
+      await after;
+      expect(client.checkLocal('acme', 'sso')).toMatchObject({ allowed: true });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('asks again when an invalidation names a newer version mid-fetch, and hands everyone the newer one', async () => {
+    const { nats, client } = await connect();
+    try {
+      const before = client.snapshot('acme');
+      await settle();
+      nats.announce('acme', 2);
+      const after = client.snapshot('acme');
+      nats.answer(0, snapshot(1, false));
+      await settle();
+      expect(nats.requests.map((r) => r.payload)).toEqual([
+        { tenantId: 'acme' },
+        { tenantId: 'acme', minVersion: 2 },
+      ]);
+      nats.answer(1, snapshot(2, true));
+      await expect(before).resolves.toMatchObject({ version: 2 });
+      await expect(after).resolves.toMatchObject({ version: 2 });
+      expect(client.checkLocal('acme', 'sso')).toMatchObject({ allowed: true });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('remembers an announced version only for a tenant it holds or is fetching, until it has it', async () => {
+    const { nats, client } = await connect({ refetchOnInvalidation: false });
+    try {
+      nats.announce('elsewhere', 9);
+      const elsewhere = client.snapshot('elsewhere');
+      await settle();
+      expect(nats.requests[0].payload).toEqual({ tenantId: 'elsewhere' });
+      nats.answer(0, { ...snapshot(9, false), tenantId: 'elsewhere' });
+      await elsewhere;
+
+      const first = client.snapshot('acme');
+      await settle();
+      nats.answer(1, snapshot(1, false));
+      await first;
+      nats.announce('acme', 2);
+      expect(client.checkLocal('acme', 'sso')).toBeUndefined();
+      const second = client.snapshot('acme');
+      await settle();
+      expect(nats.requests[2].payload).toEqual({ tenantId: 'acme', minVersion: 2 });
+      nats.answer(2, snapshot(2, true));
+      await second;
+      client.invalidate('acme');
+      const third = client.snapshot('acme');
+      await settle();
+      expect(nats.requests[3].payload).toEqual({ tenantId: 'acme' });
+      nats.answer(3, snapshot(2, true));
+      await third;
+    } finally {
+      client.close();
+    }
+  });
+});
