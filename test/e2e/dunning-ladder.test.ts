@@ -24,6 +24,7 @@ const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 interface CaughtMail {
   to: string[];
   subject: string;
+  text: string;
   headers: Record<string, string>;
 }
 
@@ -67,8 +68,9 @@ describe('dunning ladder on the real platform (test clock, duplicate webhook del
 
   /**
    * Waits until the billing state matches `expected`, then asserts it. Its fields land separately: the status
-   * and the dunning stage come from different events, and on days 3 and 5 billing's scheduler may enter the
-   * stage (it polls Stripe's clock) before Stripe's invoice.payment_failed brings the next retry date.
+   * and the dunning stage come from different events, and on days 3 and 5 either billing's scheduler (it polls
+   * Stripe's clock, and reads the next retry date off Stripe's invoice) or Stripe's invoice.payment_failed
+   * enters the stage, whichever comes first.
    */
   const billingReaches = async (expected: Record<string, unknown>, what: string) => {
     await eventually(
@@ -90,13 +92,19 @@ describe('dunning ladder on the real platform (test clock, duplicate webhook del
     });
   };
 
-  /** The tenant's caught mail, oldest first, as "kind: subject". */
-  const mail = async (): Promise<string[]> => {
+  /** The tenant's caught mail, oldest first. */
+  const caught = async (): Promise<CaughtMail[]> => {
     const all = (await (await fetch(`${h.platform.urls.smtpHttp}/api/messages`)).json()) as CaughtMail[];
-    return all
-      .filter((m) => m.to.includes(`billing@${TENANT}.example`))
-      .reverse()
-      .map((m) => `${m.headers['x-tollgate-kind']}: ${m.subject}`);
+    return all.filter((m) => m.to.includes(`billing@${TENANT}.example`)).reverse();
+  };
+  /** The tenant's caught mail, oldest first, as "kind: subject". */
+  const mail = async (): Promise<string[]> =>
+    (await caught()).map((m) => `${m.headers['x-tollgate-kind']}: ${m.subject}`);
+  /** The text of the tenant's one email of a kind. */
+  const textOf = async (kind: string): Promise<string> => {
+    const found = (await caught()).filter((m) => m.headers['x-tollgate-kind'] === kind);
+    expect(found).toHaveLength(1);
+    return found[0].text;
   };
 
   /**
@@ -225,6 +233,10 @@ describe('dunning ladder on the real platform (test clock, duplicate webhook del
     );
     const day3 = await mailOfTheDay(seen, 1);
     expect(day3).toEqual(['payment_reminder: Reminder: your payment of $29.00 is still due']);
+    // Whichever entered the stage (the scheduler or the retry's event), the email names Stripe's next retry.
+    expect(await textOf('payment_reminder')).toMatch(
+      /We will try again on February 20, 2027 at 1:00\sAM UTC\./,
+    );
     seen = [...seen, ...day3];
 
     // Day 5: the third and last attempt fails → urgent; Stripe will not retry again.
@@ -235,6 +247,7 @@ describe('dunning ladder on the real platform (test clock, duplicate webhook del
     );
     const day5 = await mailOfTheDay(seen, 1);
     expect(day5).toEqual(['payment_urgent: Urgent: your account will be suspended on February 22, 2027']);
+    expect(await textOf('payment_urgent')).not.toMatch(/try again/);
     seen = [...seen, ...day5];
 
     // Day 7: no Stripe event at all; billing's scheduler ends the grace period → suspended, read-only.

@@ -234,6 +234,67 @@ describe('billing dunning ladder, with two billing replicas on Stripe test clock
     expect(await requested('race')).not.toHaveProperty('payment_reminder');
   }, 60_000);
 
+  it("dates the reminder's next retry as Stripe does when the scheduler enters the stage before the failure's event lands", async () => {
+    const { customer, clock, subscriptionId } = await h.paidOnClock('early', 'pro', T0);
+    await useCard(customer, subscriptionId, 'pm_card_chargeDeclinedExpiredCard');
+    await h.settle(customer);
+    await h.advanceClock(clock, FAILED_AT);
+    await h.settle(customer);
+    expect(await state('early')).toMatchObject({
+      dunning: { stage: 'payment_failed', nextRetryAt: iso(FAILED_AT + 3 * DAY) },
+    });
+    const invoiceId = (await h.stripe.invoices.list({ customer, status: 'open', limit: 10 })).data[0].id;
+    /** The stage email billing committed, and the retry date Stripe holds for the invoice right now. */
+    const stageEmail = async (kind: string) => {
+      const [row] = await eventually(
+        async () => {
+          const rows = await h.ds.query<{ payload: { data: Record<string, unknown> } }[]>(
+            `SELECT payload FROM billing.outbox
+              WHERE subject = $1 AND payload->>'tenantId' = 'early' AND payload->>'kind' = $2`,
+            [BillingEvent.NotificationRequested, kind],
+          );
+          return rows.length > 0 && rows;
+        },
+        { what: `${kind} requested` },
+      );
+      const attempt = (await h.stripe.invoices.retrieve(invoiceId)).next_payment_attempt;
+      return { data: row.payload.data, stripeRetry: attempt === null ? null : iso(attempt) };
+    };
+
+    // An hour into day 3: Stripe's second attempt has failed and it retries on day 5, but its
+    // invoice.payment_failed is held back. The schedulers enter the reminder on their own.
+    await h.advanceClock(clock, FAILED_AT + 3 * DAY + 3600);
+    const reminder = await stageEmail('payment_reminder');
+    expect(reminder.stripeRetry).toBe(iso(FAILED_AT + 5 * DAY));
+    expect(reminder.data).toMatchObject({ invoiceId, amount: 2900, nextRetryAt: reminder.stripeRetry });
+    expect((await state('early')).dunning).toMatchObject({
+      stage: 'reminder',
+      nextRetryAt: iso(FAILED_AT + 5 * DAY),
+    });
+
+    // Day 5: the last attempt fails and Stripe will not retry; the urgent email names no retry date.
+    await h.advanceClock(clock, FAILED_AT + 5 * DAY + 3600);
+    const urgent = await stageEmail('payment_urgent');
+    expect(urgent.stripeRetry).toBeNull();
+    expect(urgent.data).toMatchObject({ invoiceId, nextRetryAt: null, suspendsAt: iso(FAILED_AT + 7 * DAY) });
+
+    // The held-back events land. Day 3's, older than the stage now in force, does not bring back its
+    // retry date (day 5, past by now); day 5's agrees with what the scheduler stored. One email per stage.
+    const day3 = (await h.newEventsOf(customer)).filter((e) => e.created < FAILED_AT + 5 * DAY);
+    expect(day3.map((e) => e.type)).toContain('invoice.payment_failed');
+    await h.publish(day3);
+    await eventually(() => h.processed(day3.map((e) => e.id)), { what: "day 3's events processed" });
+    expect((await state('early')).dunning).toMatchObject({ stage: 'urgent', nextRetryAt: null });
+    await h.settle(customer);
+    await ticked();
+    expect((await state('early')).dunning).toMatchObject({ stage: 'urgent', nextRetryAt: null });
+    expect(await requested('early')).toMatchObject({
+      payment_failed: 1,
+      payment_reminder: 1,
+      payment_urgent: 1,
+    });
+  }, 60_000);
+
   it("ends trials at the instant Stripe says, whatever the tenant's time zone; dates are rendered per zone only in emails", async () => {
     const clock = await h.stripe.testHelpers.testClocks.create({ frozen_time: T0 });
     const make = async (id: string, timeZone: string) =>

@@ -2,9 +2,11 @@ import {
   DEFAULT_LADDER,
   graceEndsAt,
   nextStage,
+  predatesStage,
   stageCause,
   stageDue,
   stillOwing,
+  upcomingRetry,
   validateLadder,
 } from './dunning-ladder.policy';
 
@@ -46,5 +48,21 @@ describe('dunning ladder', () => {
     expect(stillOwing('unpaid')).toBe(true);
     for (const status of ['active', 'trialing', 'canceled', 'paused', 'incomplete_expired'])
       expect(stillOwing(status)).toBe(false);
+  });
+
+  it("announces Stripe's next retry only while it is ahead of the stage's moment", () => {
+    const unix = (d: Date) => d.getTime() / 1000;
+    expect(upcomingRetry(unix(at(5)), at(3, 3600))).toEqual(at(5));
+    expect(upcomingRetry(null, at(3))).toBeNull(); // Stripe will not retry
+    expect(upcomingRetry(unix(at(3)), at(3))).toBeNull(); // due now: under way, not ahead
+    expect(upcomingRetry(unix(at(3)), at(3, 3600))).toBeNull(); // overdue at Stripe
+  });
+
+  it('tells an event older than the stage in force, whose retry date is out of date', () => {
+    expect(predatesStage(DEFAULT_LADDER, 'urgent', since, at(3))).toBe(true);
+    expect(predatesStage(DEFAULT_LADDER, 'urgent', since, at(5))).toBe(false);
+    expect(predatesStage(DEFAULT_LADDER, 'reminder', since, at(3))).toBe(false);
+    expect(predatesStage(DEFAULT_LADDER, 'payment_failed', since, at(0))).toBe(false);
+    expect(predatesStage(DEFAULT_LADDER, 'none', null, at(0))).toBe(false);
   });
 });

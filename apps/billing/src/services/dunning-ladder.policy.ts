@@ -78,7 +78,6 @@ export function nextStage(
   return stageRank(due) > stageRank(current) ? due : null;
 }
 
-/** The same string for a stage of one failure however often, and by whom, the stage is observed. */
 /**
  * Whether Stripe still reports the subscription unpaid. The scheduler asks before entering a stage: Stripe's
  * retry may have succeeded at the very moment the stage came due, with its event not applied yet.
@@ -87,6 +86,27 @@ export function stillOwing(stripeStatus: string): boolean {
   return stripeStatus === 'past_due' || stripeStatus === 'unpaid';
 }
 
+/**
+ * The next retry a stage may announce: Stripe's `next_payment_attempt` (unix seconds) on the invoice, if it is
+ * after `now`. Null when Stripe will not retry, and when its date is not ahead (an attempt due or overdue is
+ * not one we "will" make): an email never names a retry date already past.
+ */
+export function upcomingRetry(nextPaymentAttempt: number | null | undefined, now: Date): Date | null {
+  if (!nextPaymentAttempt) return null;
+  const at = new Date(nextPaymentAttempt * 1000);
+  return at.getTime() > now.getTime() ? at : null;
+}
+
+/**
+ * Whether `at` is earlier than the start of the stage the ladder is in: an event from then, delivered late,
+ * no longer knows Stripe's next retry (whoever entered the stage since stored a newer one).
+ */
+export function predatesStage(ladder: DunningLadder, stage: string, since: Date | null, at: Date): boolean {
+  if (!since || stageRank(stage) < 0) return false;
+  return at.getTime() < stageStartsAt(ladder, since, stage as LadderStage).getTime();
+}
+
+/** The same string for a stage of one failure however often, and by whom, the stage is observed. */
 export function stageCause(subscriptionId: string, since: Date, stage: LadderStage | 'reactivated'): string {
   return `dunning:${subscriptionId}:${Math.floor(since.getTime() / 1000)}:${stage}`;
 }

@@ -36,9 +36,11 @@ import { idOf, subscriptionSnapshot, type SubscriptionSnapshot } from './stripe-
 import {
   graceEndsAt,
   nextStage,
+  predatesStage,
   stageCause,
   STAGE_EMAIL,
   stillOwing,
+  upcomingRetry,
   type DunningLadder,
   type LadderStage,
 } from './dunning-ladder.policy';
@@ -97,6 +99,14 @@ interface InvoiceFacts {
   currency: string;
   hostedInvoiceUrl: string | null;
 }
+
+const invoiceFacts = (invoice: Stripe.Invoice): InvoiceFacts => ({
+  invoiceId: invoice.id,
+  invoiceNumber: invoice.number ?? null,
+  amount: invoice.amount_due,
+  currency: invoice.currency,
+  hostedInvoiceUrl: invoice.hosted_invoice_url ?? null,
+});
 
 export type ProjectionOutcome =
   'applied' | 'duplicate' | 'stale' | 'ignored' | 'unknown_customer' | 'refused';
@@ -558,13 +568,7 @@ export class StripeEventProjector {
     // The payment outcome an event reports is a fact even when a newer invoice state was already stored.
     const invoice = payload;
     const subscriptionId = idOf(invoice.parent?.subscription_details?.subscription ?? null);
-    const facts: InvoiceFacts = {
-      invoiceId: invoice.id,
-      invoiceNumber: invoice.number ?? null,
-      amount: invoice.amount_due,
-      currency: invoice.currency,
-      hostedInvoiceUrl: invoice.hosted_invoice_url ?? null,
-    };
+    const facts = invoiceFacts(invoice);
     if (event.type === 'invoice.paid') {
       if (invoice.amount_paid > 0)
         await this.notify(ctx, {
@@ -582,7 +586,7 @@ export class StripeEventProjector {
         });
     } else if (event.type === 'invoice.payment_failed') {
       const sub = subscriptionId ? await this.subscriptions.find(em, subscriptionId) : null;
-      const nextRetryAt = invoice.next_payment_attempt ? new Date(invoice.next_payment_attempt * 1000) : null;
+      const nextRetryAt = upcomingRetry(invoice.next_payment_attempt, ctx.at);
       // A live subscription's failed payment climbs the ladder; a stale report (the invoice has moved on
       // since) or one about a subscription never granted (incomplete) gets a single email.
       if (sub && sub.tenantId === ctx.tenant.id && isLive(sub.state) && !stale && invoice.status === 'open')
@@ -608,13 +612,15 @@ export class StripeEventProjector {
   /**
    * Moves the ladder to what is due at `now`, starting it at `now` if it had not started. Enters each stage at
    * most once (the stage only moves forward, under the customer lock), so each email is asked for once.
+   * `nextRetryAt` is Stripe's next attempt as of `now` (`upcomingRetry`), from the invoice the caller has from
+   * Stripe: the stage's email names it, never a date stored earlier (by then it may be past).
    */
   private async advanceDunning(
     ctx: Ctx,
     sub: SubscriptionEntity,
     now: Date,
     facts: InvoiceFacts | null,
-    nextRetryAt?: Date | null,
+    nextRetryAt: Date | null,
   ): Promise<void> {
     if (sub.dunningStage === 'suspended') return;
     const since = sub.dunningSince ?? now;
@@ -624,7 +630,9 @@ export class StripeEventProjector {
     const next = Object.assign(new SubscriptionEntity(), sub, {
       dunningStage: stage ?? sub.dunningStage,
       dunningSince: since,
-      nextRetryAt: nextRetryAt !== undefined ? nextRetryAt : sub.nextRetryAt,
+      nextRetryAt: predatesStage(this.ladder, sub.dunningStage, sub.dunningSince, now)
+        ? sub.nextRetryAt
+        : nextRetryAt,
       updatedAt: new Date(),
     });
     if (stage === 'suspended') next.state = 'suspended';
@@ -721,15 +729,25 @@ export class StripeEventProjector {
         done = true;
       }
       // A stage is due by the mirror; Stripe says whether it is still owed (a retry that succeeded this very
-      // moment has not been projected yet: its event will make the subscription active, with no reminder).
+      // moment has not been projected yet: its event will make the subscription active, with no reminder), and
+      // when it retries next (that retry's invoice.payment_failed may not be projected yet either).
       if (
         sub.state === 'past_due' &&
         sub.dunningSince &&
-        nextStage(this.ladder, sub.dunningStage, sub.dunningSince, now) &&
-        stillOwing((await this.stripe.retrieveSubscription(sub.stripeSubscriptionId)).status)
+        nextStage(this.ladder, sub.dunningStage, sub.dunningSince, now)
       ) {
-        await this.advanceDunning(ctx, sub, now, await this.troubledInvoice(em, sub));
-        done = true;
+        const subscription = await this.stripe.retrieveSubscription(sub.stripeSubscriptionId);
+        if (stillOwing(subscription.status)) {
+          const invoice = await this.troubledInvoice(em, subscription);
+          await this.advanceDunning(
+            ctx,
+            sub,
+            now,
+            invoice && invoiceFacts(invoice),
+            upcomingRetry(invoice?.next_payment_attempt, now),
+          );
+          done = true;
+        }
       }
       return done ? 'done' : 'nothing';
     });
@@ -737,27 +755,17 @@ export class StripeEventProjector {
     return outcome;
   }
 
-  /** The open invoice the ladder is about: from the mirror, else from Stripe (the subscription's latest). */
-  private async troubledInvoice(em: EntityManager, sub: SubscriptionEntity): Promise<InvoiceFacts | null> {
-    const row = await this.invoices.findOpenForSubscription(em, sub.stripeSubscriptionId);
-    if (row)
-      return {
-        invoiceId: row.stripeInvoiceId,
-        invoiceNumber: row.number,
-        amount: row.amountDue,
-        currency: row.currency,
-        hostedInvoiceUrl: row.hostedInvoiceUrl,
-      };
-    const latest = idOf((await this.stripe.retrieveSubscription(sub.stripeSubscriptionId)).latest_invoice);
-    if (!latest) return null;
-    const invoice = await this.stripe.retrieveInvoice(latest);
-    return {
-      invoiceId: invoice.id,
-      invoiceNumber: invoice.number ?? null,
-      amount: invoice.amount_due,
-      currency: invoice.currency,
-      hostedInvoiceUrl: invoice.hosted_invoice_url ?? null,
-    };
+  /**
+   * The invoice the ladder is about, as Stripe has it now: the open one in the mirror, else the subscription's
+   * latest. Fetched even when mirrored, for its current `next_payment_attempt`.
+   */
+  private async troubledInvoice(
+    em: EntityManager,
+    subscription: Stripe.Subscription,
+  ): Promise<Stripe.Invoice | null> {
+    const row = await this.invoices.findOpenForSubscription(em, subscription.id);
+    const id = row?.stripeInvoiceId ?? idOf(subscription.latest_invoice);
+    return id ? this.stripe.retrieveInvoice(id) : null;
   }
 
   // ---- customer and payment methods ---------------------------------------------------------------------

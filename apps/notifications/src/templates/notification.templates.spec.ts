@@ -100,6 +100,13 @@ describe('notification templates', () => {
     expect(render('payment_urgent').subject).toBe('Urgent: your account will be suspended on March 8, 2026');
   });
 
+  it('promises no retry when billing knows of none (Stripe will not retry, or its date is not ahead)', () => {
+    const email = render('payment_reminder', { data: { ...sample.payment_reminder, nextRetryAt: null } });
+    expect(email.subject).toBe('Reminder: your payment of $29.00 is still due');
+    expect(email.text).not.toMatch(/try again/);
+    expect(email.html).not.toMatch(/try again/);
+  });
+
   it('links the action-required email to the hosted invoice', () => {
     const email = render('action_required');
     expect(email.text).toContain('Confirm payment: https://invoice.stripe.test/i/in_2');
