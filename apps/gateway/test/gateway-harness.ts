@@ -28,12 +28,18 @@ export interface GatewayHarness {
 }
 
 export async function startGatewayHarness(
-  options: { env?: Record<string, string>; fakes?: (bus: NatsBus) => void | Promise<void> } = {},
+  options: {
+    env?: Record<string, string>;
+    fakes?: (bus: NatsBus) => void | Promise<void>;
+    /** Another replica: this gateway uses that one's database, NATS namespace and fakes, and leaves them open. */
+    replicaOf?: GatewayHarness;
+  } = {},
 ): Promise<GatewayHarness> {
-  const namespace = testNamespace();
-  const db = await createTestDatabase();
-  const bus = await connectTestBus(namespace, 'fakes');
-  await options.fakes?.(bus);
+  const primary = options.replicaOf;
+  const namespace = primary?.namespace ?? testNamespace();
+  const db = primary?.db ?? (await createTestDatabase());
+  const bus = primary?.bus ?? (await connectTestBus(namespace, 'fakes'));
+  if (!primary) await options.fakes?.(bus);
   const app = await runService(gatewayDefinition, {
     port: 0,
     env: {
@@ -54,6 +60,7 @@ export async function startGatewayHarness(
     namespace,
     close: async () => {
       await app.close();
+      if (primary) return;
       await bus.close(500);
       await db.drop();
     },

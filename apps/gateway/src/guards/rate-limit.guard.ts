@@ -1,12 +1,18 @@
 /**
  * Rate limits (issue 9), through @nestjs/throttler: per client IP, per tenant (operators: per user), and a
  * stricter budget for billing writes, each over a one-minute window. Over a limit: 429 `rate_limited` with
- * `Retry-After` in seconds. Counters live in each gateway replica's memory, so the effective limit across N
- * replicas behind a balancer is up to N times the configured one (see docs/operations.md).
+ * `Retry-After` in seconds. Counters live in Postgres (RateLimitStorage), shared by every gateway replica, so
+ * a limit holds in total however many replicas serve the client; if Postgres fails, each replica counts in its
+ * own memory until it is back (fail-open, see docs/operations.md).
  * Runs after authentication so the tenant is known; health, metrics and docs are not limited.
  */
 import { Injectable, type ExecutionContext } from '@nestjs/common';
-import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions } from '@nestjs/throttler';
+import {
+  ThrottlerGuard,
+  type ThrottlerLimitDetail,
+  type ThrottlerModuleOptions,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { DomainError, ErrorCode } from '@tollgate/contracts';
 import { PUBLIC_ROUTE } from '@tollgate/service-runtime';
@@ -26,8 +32,10 @@ function isBillingWrite(context: ExecutionContext): boolean {
   return req.method !== 'GET' && req.path.startsWith('/v1/billing');
 }
 
-export function rateLimitOptions(config: GatewayConfig): ThrottlerModuleOptions {
+/** Without a storage, the library counts in this process's memory. */
+export function rateLimitOptions(config: GatewayConfig, storage?: ThrottlerStorage): ThrottlerModuleOptions {
   return {
+    storage,
     throttlers: [
       {
         name: 'ip',
