@@ -78,6 +78,16 @@ describe('rate limits shared by two gateway replicas', () => {
     expect(statuses.filter((s) => s === 429)).toHaveLength(19);
   });
 
+  it("counts a tenant's requests on every route against one budget, not one per route", async () => {
+    const token = await ownerOf('hooli');
+    for (let i = 0; i < 3; i++) expect((await getBilling(a, token)).status).toBe(200);
+    for (const replica of [b, a])
+      expect(
+        (await replica.http.post('/v1/billing/resume').set('Authorization', `Bearer ${token}`)).status,
+      ).not.toBe(429);
+    expect((await getBilling(b, token)).status).toBe(429);
+  });
+
   it('holds billing writes to their stricter budget across replicas', async () => {
     const token = await ownerOf('initech');
     const statuses: number[] = [];

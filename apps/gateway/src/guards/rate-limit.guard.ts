@@ -4,8 +4,12 @@
  * `Retry-After` in seconds. Counters live in Postgres (RateLimitStorage), shared by every gateway replica, so
  * a limit holds in total however many replicas serve the client; if Postgres fails, each replica counts in its
  * own memory until it is back (fail-open, see docs/operations.md).
+ * Each budget covers every route: the counter's key is the throttler and the tracker (IP, tenant, user), hashed
+ * so no address or tenant id is stored in clear. (The library's default key also names the route, which would
+ * give a client one budget per endpoint.)
  * Runs after authentication so the tenant is known; health, metrics and docs are not limited.
  */
+import { createHash } from 'node:crypto';
 import { Injectable, type ExecutionContext } from '@nestjs/common';
 import {
   ThrottlerGuard,
@@ -62,6 +66,10 @@ export function rateLimitOptions(config: GatewayConfig, storage?: ThrottlerStora
 
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  protected override generateKey(_context: ExecutionContext, tracker: string, throttler: string): string {
+    return createHash('sha256').update(`${throttler}:${tracker}`).digest('base64url');
+  }
+
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
     return (
       this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()]) ===
