@@ -89,6 +89,20 @@ class ControlledNats {
   }
 }
 
+/** Fetches a tenant's snapshot into the client's cache, answering the request it makes. */
+async function hold(
+  nats: ControlledNats,
+  client: EntitlementsClient,
+  tenantId: string,
+  version = 1,
+  sso = true,
+): Promise<void> {
+  const fetching = client.snapshot(tenantId);
+  await settle();
+  nats.answer(nats.requests.length - 1, { ...snapshot(version, sso), tenantId });
+  await fetching;
+}
+
 async function connect(options: Partial<EntitlementsClientOptions> = {}) {
   const nats = new ControlledNats();
   const client = await EntitlementsClient.connect({
@@ -192,5 +206,101 @@ describe('EntitlementsClient cache and invalidations', () => {
     } finally {
       client.close();
     }
+  });
+});
+
+describe('EntitlementsClient cache bounds and versions', () => {
+  it('keeps at most maxCachedTenants snapshots, evicting the least recently used', async () => {
+    const { nats, client } = await connect({ maxCachedTenants: 2 });
+    try {
+      await hold(nats, client, 'a');
+      await hold(nats, client, 'b');
+      expect(client.checkLocal('a', 'sso')).toBeDefined();
+      await hold(nats, client, 'c');
+      expect(client.cachedTenants).toBe(2);
+      expect(client.checkLocal('b', 'sso')).toBeUndefined();
+      expect(client.checkLocal('a', 'sso')).toBeDefined();
+      expect(client.checkLocal('c', 'sso')).toBeDefined();
+    } finally {
+      client.close();
+    }
+  });
+
+  it('drops a snapshot past its staleness bound when it is accessed', async () => {
+    let now = 1_000;
+    const { nats, client } = await connect({ maxStalenessMs: 30_000, clock: () => now });
+    try {
+      await hold(nats, client, 'a');
+      expect(client.cachedTenants).toBe(1);
+      now += 30_000;
+      expect(client.checkLocal('a', 'sso')).toBeUndefined();
+      expect(client.cachedTenants).toBe(0);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('evicts a snapshot past its staleness bound before a live one used less recently', async () => {
+    let now = 0;
+    const { nats, client } = await connect({ maxCachedTenants: 2, maxStalenessMs: 30_000, clock: () => now });
+    try {
+      await hold(nats, client, 'a');
+      now = 10_000;
+      await hold(nats, client, 'b');
+      now = 20_000;
+      expect(client.checkLocal('a', 'sso')).toBeDefined(); // 'a' is now the most recently used
+      now = 31_000; // 'a' is past its bound, 'b' (fetched at 10 s) is not
+      await hold(nats, client, 'c');
+      expect(client.cachedTenants).toBe(2);
+      expect(client.checkLocal('b', 'sso')).toBeDefined();
+      expect(client.checkLocal('c', 'sso')).toBeDefined();
+    } finally {
+      client.close();
+    }
+  });
+
+  it('does not step back to an older version when a lagging replica answers a refetch', async () => {
+    let now = 0;
+    const { nats, client } = await connect({ maxStalenessMs: 30_000, clock: () => now });
+    try {
+      await hold(nats, client, 'acme', 5, true);
+      now = 25_000; // past 80% of the bound: the next local check refetches in the background
+      expect(client.checkLocal('acme', 'sso')).toMatchObject({ allowed: true });
+      await settle();
+      expect(nats.requests[1].payload).toEqual({ tenantId: 'acme', minVersion: 5 });
+      nats.answer(1, snapshot(4, false)); // a replica that missed version 5's broadcast
+      await settle();
+      expect(client.checkLocal('acme', 'sso')).toMatchObject({ allowed: true });
+      await expect(client.snapshot('acme')).resolves.toMatchObject({ version: 5 });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('keeps announced-version hints to maxCachedTenants, forgetting the oldest first', async () => {
+    const { nats, client } = await connect({ maxCachedTenants: 2, refetchOnInvalidation: false });
+    try {
+      for (const tenantId of ['a', 'b', 'c']) {
+        await hold(nats, client, tenantId, 1);
+        nats.announce(tenantId, 2);
+      }
+      for (const tenantId of ['a', 'b', 'c']) {
+        const fetching = client.snapshot(tenantId);
+        await settle();
+        nats.answer(nats.requests.length - 1, { ...snapshot(2, true), tenantId });
+        await fetching;
+      }
+      expect(nats.requests.slice(3).map((r) => r.payload)).toEqual([
+        { tenantId: 'a' },
+        { tenantId: 'b', minVersion: 2 },
+        { tenantId: 'c', minVersion: 2 },
+      ]);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('refuses a maxCachedTenants that is not a positive integer', async () => {
+    await expect(connect({ maxCachedTenants: 0 })).rejects.toThrow('maxCachedTenants');
   });
 });

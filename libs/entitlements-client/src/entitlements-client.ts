@@ -15,7 +15,11 @@
  * Fetches in flight follow the same rules: a reply older than a version announced while it was on its way is
  * asked again (naming that version) rather than cached, and a fetch overtaken by an invalidation that names no
  * version (`invalidate`, a reconnect) is detached: its callers get what it read, nothing it read is cached, and
- * later callers start a fresh fetch.
+ * later callers start a fresh fetch. Versions only move forward: a fetch names the version held (or announced)
+ * as `minVersion`, and a reply older than the cached snapshot never replaces it.
+ *
+ * The cache holds at most `maxCachedTenants` snapshots (LocalSnapshotCache: expired ones dropped on access and
+ * evicted first, then the least recently used).
  */
 import {
   ErrorCode as NatsErrorCode,
@@ -40,6 +44,7 @@ import {
 } from '@tollgate/contracts';
 import { currentCorrelationId } from '@tollgate/observability';
 import { decide } from './decide';
+import { LocalSnapshotCache } from './local-snapshot-cache';
 
 export interface EntitlementsClientOptions {
   nc: NatsConnection;
@@ -50,32 +55,32 @@ export interface EntitlementsClientOptions {
   requestTimeoutMs?: number;
   /** Refetch a cached tenant's snapshot as soon as it is invalidated (default true). */
   refetchOnInvalidation?: boolean;
+  /**
+   * Most tenants whose snapshots are kept (default 10 000); past it, expired snapshots and then the least
+   * recently used are evicted. A snapshot is a few kilobytes.
+   */
+  maxCachedTenants?: number;
   /** Milliseconds since the epoch; injectable for tests. */
   clock?: () => number;
-}
-
-interface Entry {
-  snapshot: EntitlementSnapshot;
-  fetchedAt: number;
-  /** `refreshAt` parsed once, Infinity when none. */
-  refreshAt: number;
 }
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 export class EntitlementsClient {
-  private readonly cache = new Map<string, Entry>();
+  private readonly cache: LocalSnapshotCache;
   /**
    * The newest version an invalidation named, for tenants cached or being fetched when it arrived (so it grows
    * with the tenants this client uses, not with every tenant announced on the bus); forgotten once a snapshot
-   * that new is cached. Older snapshots are never cached.
+   * that new is cached. Older snapshots are never cached. Kept to `maxCachedTenants`: past it, the oldest hint
+   * of a tenant not being fetched is forgotten (its next fetch then names no minimum).
    */
   private readonly newestKnown = new Map<string, number>();
   /** The fetch in flight per tenant; `id` tells a detached fetch from the one that replaced it. */
   private readonly pending = new Map<string, { id: number; promise: Promise<EntitlementSnapshot> }>();
   private fetches = 0;
   private readonly maxStalenessMs: number;
+  private readonly maxCachedTenants: number;
   private readonly refreshAheadMs: number;
   private readonly timeout: number;
   private readonly clock: () => number;
@@ -87,6 +92,8 @@ export class EntitlementsClient {
 
   private constructor(private readonly options: EntitlementsClientOptions) {
     this.maxStalenessMs = options.maxStalenessMs ?? 30_000;
+    this.maxCachedTenants = options.maxCachedTenants ?? 10_000;
+    this.cache = new LocalSnapshotCache(this.maxCachedTenants, this.maxStalenessMs);
     this.refreshAheadMs = this.maxStalenessMs * 0.8;
     this.timeout = options.requestTimeoutMs ?? 5000;
     this.clock = options.clock ?? Date.now;
@@ -130,10 +137,10 @@ export class EntitlementsClient {
 
   private onInvalidated({ tenantId, version }: InvalidatedMessage): void {
     this.stats.invalidations += 1;
-    const entry = this.cache.get(tenantId);
+    const entry = this.cache.peek(tenantId);
     const outdated = entry !== undefined && entry.snapshot.version < version;
     if ((outdated || this.pending.has(tenantId)) && version > (this.newestKnown.get(tenantId) ?? -1))
-      this.newestKnown.set(tenantId, version);
+      this.remember(tenantId, version);
     if (!outdated) return;
     this.cache.delete(tenantId);
     if (this.options.refetchOnInvalidation !== false) this.fetch(tenantId).catch(() => undefined);
@@ -144,11 +151,10 @@ export class EntitlementsClient {
    * snapshot cached, or a limit/metered feature whose counters live in the service).
    */
   checkLocal(tenantId: string, feature: string, quantity?: number): EntitlementDecision | undefined {
-    const entry = this.cache.get(tenantId);
-    if (entry === undefined) return undefined;
     const now = this.clock();
+    const entry = this.cache.get(tenantId, now);
+    if (entry === undefined) return undefined;
     const age = now - entry.fetchedAt;
-    if (age >= this.maxStalenessMs || now >= entry.refreshAt) return undefined;
     // Refresh-ahead: a tenant in use is refetched in the background before its bound, so it never misses.
     if (age >= this.refreshAheadMs && !this.pending.has(tenantId))
       this.fetch(tenantId).catch(() => undefined);
@@ -174,8 +180,8 @@ export class EntitlementsClient {
 
   /** The tenant's snapshot, from the cache when fresh. */
   async snapshot(tenantId: string): Promise<EntitlementSnapshot> {
-    const entry = this.cache.get(tenantId);
-    if (entry && this.isFresh(tenantId)) return entry.snapshot;
+    const entry = this.cache.get(tenantId, this.clock());
+    if (entry) return entry.snapshot;
     return this.fetch(tenantId);
   }
 
@@ -201,16 +207,30 @@ export class EntitlementsClient {
     this.newestKnown.clear();
   }
 
+  /** Tenants whose snapshots are cached (expired ones included until accessed or evicted). */
+  get cachedTenants(): number {
+    return this.cache.size;
+  }
+
   private isFresh(tenantId: string): boolean {
-    const entry = this.cache.get(tenantId);
-    if (!entry) return false;
-    const now = this.clock();
-    return now - entry.fetchedAt < this.maxStalenessMs && now < entry.refreshAt;
+    return this.cache.get(tenantId, this.clock()) !== undefined;
+  }
+
+  private remember(tenantId: string, version: number): void {
+    this.newestKnown.delete(tenantId);
+    this.newestKnown.set(tenantId, version);
+    if (this.newestKnown.size <= this.maxCachedTenants) return;
+    for (const hinted of this.newestKnown.keys())
+      if (!this.pending.has(hinted)) {
+        this.newestKnown.delete(hinted);
+        return;
+      }
   }
 
   /**
-   * One fetch per tenant at a time; a snapshot older than an invalidation already seen is not cached, and a
-   * detached fetch (see the header) caches nothing.
+   * One fetch per tenant at a time, naming as `minVersion` the newest version held or announced; a snapshot
+   * older than an invalidation already seen is not cached, one older than the cached snapshot does not replace
+   * it (its callers get the cached one), and a detached fetch (see the header) caches nothing.
    */
   private fetch(tenantId: string): Promise<EntitlementSnapshot> {
     const inFlight = this.pending.get(tenantId);
@@ -220,7 +240,7 @@ export class EntitlementsClient {
     const promise = (async () => {
       // An invalidation may arrive while a fetch is in flight: ask again, naming the newer version.
       for (let attempt = 0; ; attempt++) {
-        const minVersion = this.newestKnown.get(tenantId);
+        const minVersion = this.floor(tenantId);
         const request: SnapshotRequest = { tenantId, ...(minVersion !== undefined ? { minVersion } : {}) };
         const fetchedAt = this.clock();
         const snapshot = (await this.request(EntitlementsSubject.Snapshot, request)) as EntitlementSnapshot;
@@ -229,12 +249,7 @@ export class EntitlementsClient {
         const newest = this.newestKnown.get(tenantId);
         if (newest === undefined || snapshot.version >= newest) {
           this.newestKnown.delete(tenantId);
-          this.cache.set(tenantId, {
-            snapshot,
-            fetchedAt,
-            refreshAt: snapshot.refreshAt ? Date.parse(snapshot.refreshAt) : Infinity,
-          });
-          return snapshot;
+          return this.cache.offer(tenantId, snapshot, fetchedAt, this.clock());
         }
         if (attempt >= 2) return snapshot;
       }
@@ -243,6 +258,14 @@ export class EntitlementsClient {
     });
     this.pending.set(tenantId, { id, promise });
     return promise;
+  }
+
+  /** The version a fetch must not go below: the newer of the one announced and the one cached, if any. */
+  private floor(tenantId: string): number | undefined {
+    const announced = this.newestKnown.get(tenantId);
+    const cached = this.cache.peek(tenantId)?.snapshot.version;
+    if (announced === undefined || cached === undefined) return announced ?? cached;
+    return Math.max(announced, cached);
   }
 
   private async request(subject: string, payload: unknown): Promise<unknown> {

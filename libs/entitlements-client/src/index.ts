@@ -1,3 +1,4 @@
 export * from './usage-window';
 export * from './decide';
 export * from './entitlements-client';
+export * from './lru-map';

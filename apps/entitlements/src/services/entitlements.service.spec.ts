@@ -10,12 +10,17 @@ const NOW = new Date('2026-03-10T12:00:00.000Z');
 interface Deferred<T> {
   promise: Promise<T>;
   resolve: (value: T) => void;
+  reject: (error: Error) => void;
 }
 
 function deferred<T>(): Deferred<T> {
   let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
+  let reject!: (error: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
 }
 
 /** Lets every promise continuation already queued run. */
@@ -194,5 +199,96 @@ describe('EntitlementsService snapshot cache and invalidations', () => {
     tenants.commits[0].resolve();
     await applying;
     expect(service.cachedSnapshot('acme')?.version).toBe(6);
+  });
+});
+
+describe('EntitlementsService coalescing of concurrent snapshot reads', () => {
+  it('reads an uncached tenant once for any number of simultaneous callers', async () => {
+    const { service, tenants } = setup();
+    const callers = Array.from({ length: 5 }, () => service.snapshot('acme'));
+    await settle();
+    expect(tenants.reads).toHaveLength(1);
+    tenants.reads[0].resolve(row(4));
+    const results = await Promise.all(callers);
+    expect(results.map((s) => s.version)).toEqual([4, 4, 4, 4, 4]);
+    expect(service.cachedSnapshot('acme')?.version).toBe(4);
+    expect(service.cache.joinableReads).toBe(0);
+  });
+
+  it('does not let callers arriving after an invalidation join the read started before it', async () => {
+    const { service, tenants } = setup();
+    const before = [service.snapshot('acme'), service.snapshot('acme')];
+    await settle();
+    service.onInvalidated({ tenantId: 'acme', version: 5 });
+    const after = [service.snapshot('acme'), service.snapshot('acme')];
+    await settle();
+    // One read for the callers before the invalidation, one shared by those after it.
+    expect(tenants.reads).toHaveLength(2);
+    tenants.reads[0].resolve(row(4));
+    await expect(Promise.all(before)).resolves.toMatchObject([{ version: 4 }, { version: 4 }]);
+    expect(service.cachedSnapshot('acme')).toBeUndefined();
+    tenants.reads[1].resolve(row(5));
+    await expect(Promise.all(after)).resolves.toMatchObject([{ version: 5 }, { version: 5 }]);
+    expect(service.cachedSnapshot('acme')?.version).toBe(5);
+  });
+
+  it('does not let callers arriving after a reconnect (clear) join the read started before it', async () => {
+    const { service, tenants } = setup();
+    const before = service.snapshot('acme');
+    await settle();
+    service.cache.clear();
+    const after = service.snapshot('acme');
+    await settle();
+    expect(tenants.reads).toHaveLength(2);
+    tenants.reads[0].resolve(row(4));
+    await before;
+    expect(service.cachedSnapshot('acme')).toBeUndefined();
+    tenants.reads[1].resolve(row(5));
+    await expect(after).resolves.toMatchObject({ version: 5 });
+    expect(service.cachedSnapshot('acme')?.version).toBe(5);
+  });
+
+  it('reads again for a caller whose minVersion the shared read did not reach', async () => {
+    const { service, tenants } = setup();
+    const plain = service.snapshot('acme');
+    await settle();
+    // A client heard of version 5 before this replica did, and asks for it while the read is in flight.
+    const demanding = service.snapshot('acme', 5);
+    await settle();
+    expect(tenants.reads).toHaveLength(1);
+    tenants.reads[0].resolve(row(4));
+    await expect(plain).resolves.toMatchObject({ version: 4 });
+    await settle();
+    expect(tenants.reads).toHaveLength(2);
+    tenants.reads[1].resolve(row(5));
+    await expect(demanding).resolves.toMatchObject({ version: 5 });
+    expect(service.cachedSnapshot('acme')?.version).toBe(5);
+  });
+
+  it('recomputes a snapshot whose override expired once for simultaneous callers', async () => {
+    const { service, tenants, broadcasts } = setup();
+    const expired = row(5, { refreshAt: new Date(NOW.getTime() - 1000).toISOString() });
+    tenants.current = expired;
+    const callers = Array.from({ length: 3 }, () => service.snapshot('acme'));
+    await settle();
+    expect(tenants.reads).toHaveLength(1);
+    tenants.reads[0].resolve(expired);
+    await settle();
+    expect(tenants.commits).toHaveLength(1);
+    tenants.commits[0].resolve();
+    const results = await Promise.all(callers);
+    expect(results.map((s) => s.version)).toEqual([6, 6, 6]);
+    expect(broadcasts).toEqual([{ tenantId: 'acme', version: 6 }]);
+  });
+
+  it('fails every caller of a failed read and keeps nothing of it', async () => {
+    const { service, tenants } = setup();
+    const callers = [service.snapshot('acme'), service.snapshot('acme')];
+    await settle();
+    expect(tenants.reads).toHaveLength(1);
+    tenants.reads[0].reject(new Error('database down'));
+    for (const caller of callers) await expect(caller).rejects.toThrow('database down');
+    expect(service.cache.joinableReads).toBe(0);
+    expect(service.cache.loadsInFlight).toBe(0);
   });
 });

@@ -30,7 +30,7 @@ import { EntitlementsConfig } from '../entitlements.config';
 import { OverrideRepository } from '../repositories/override.repository';
 import { TenantEntitlementsRepository, type TenantRow } from '../repositories/tenant-entitlements.repository';
 import { UsageRepository } from '../repositories/usage.repository';
-import { SnapshotCache } from './snapshot-cache';
+import { SnapshotCache, type StoreLoaded } from './snapshot-cache';
 import { resolveSnapshot, type SubscriptionFacts } from './snapshot-resolver';
 
 export const CLOCK = Symbol('CLOCK');
@@ -101,21 +101,28 @@ export class EntitlementsService {
   /**
    * The tenant's snapshot: cached, else persisted (recomputed if an override expired), else the baseline. What
    * is read is cached only if no invalidation overtook the read (SnapshotCache.load); either way it is returned.
+   * Concurrent callers share one read unless an invalidation reached it (SnapshotCache.read). A caller whose
+   * `minVersion` the shared read did not reach (it may have started before that version was committed) reads
+   * again on its own.
    */
   async snapshot(tenantId: string, minVersion = 0): Promise<EntitlementSnapshot> {
-    const now = this.clock();
-    const cached = this.cache.get(tenantId, now.getTime(), minVersion);
+    const cached = this.cache.get(tenantId, this.clock().getTime(), minVersion);
     if (cached) return cached;
-    return this.cache.load(tenantId, async (store) => {
-      const row = await this.tenants.find(tenantId);
-      let snapshot: EntitlementSnapshot;
-      if (!row) snapshot = this.resolve(tenantId, null, [], 0, now);
-      else if (row.snapshot.refreshAt && Date.parse(row.snapshot.refreshAt) <= now.getTime())
-        snapshot = await this.recompute(tenantId, async () => undefined);
-      else snapshot = row.snapshot;
-      store(snapshot, this.clock().getTime());
-      return snapshot;
-    });
+    const shared = await this.cache.read(tenantId, (store) => this.readSnapshot(tenantId, store));
+    if (shared.version >= minVersion) return shared;
+    return this.cache.load(tenantId, (store) => this.readSnapshot(tenantId, store));
+  }
+
+  private async readSnapshot(tenantId: string, store: StoreLoaded): Promise<EntitlementSnapshot> {
+    const now = this.clock();
+    const row = await this.tenants.find(tenantId);
+    let snapshot: EntitlementSnapshot;
+    if (!row) snapshot = this.resolve(tenantId, null, [], 0, now);
+    else if (row.snapshot.refreshAt && Date.parse(row.snapshot.refreshAt) <= now.getTime())
+      snapshot = await this.recompute(tenantId, async () => undefined);
+    else snapshot = row.snapshot;
+    store(snapshot, this.clock().getTime());
+    return snapshot;
   }
 
   private resolve(
