@@ -50,7 +50,10 @@ export class TenantRequest {
   @IsString() @IsNotEmpty() @MaxLength(64) tenantId!: string;
 }
 
-/** A snapshot no older than `minVersion` (the client library asks for the version an invalidation named). */
+/**
+ * A snapshot no older than `minVersion`: the client library asks for the newer of the version it holds and the
+ * version an invalidation named, so a replica that missed a broadcast reads Postgres again.
+ */
 export class SnapshotRequest {
   @IsString() @IsNotEmpty() @MaxLength(64) tenantId!: string;
   @IsOptional() @IsInt() @Min(0) minVersion?: number;
