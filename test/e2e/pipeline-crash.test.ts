@@ -169,7 +169,9 @@ describe('webhook pipeline across crashes (every process spawned, a NATS of its 
           return res.body.allowed === true ? res.body : undefined;
         },
         { timeoutMs: 90_000, what: `${id} entitled to advanced_analytics` },
-      );
+      ).catch(async (error: Error) => {
+        throw new Error(`${error.message}\n${await h.entitlementsDiagnostics(id)}`);
+      });
       expect(decision.source).toBe('plan');
     }
 

@@ -7,8 +7,10 @@
  */
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { connect as connectNats } from 'nats';
 import { Pool } from 'pg';
 import type Stripe from 'stripe';
+import { STREAMS } from '@tollgate/contracts';
 import { createStripeClient } from '@tollgate/stripe-client';
 import {
   TEST_JWT_SECRET,
@@ -92,17 +94,19 @@ export class PipelineHarness {
   pg!: Pool;
   stripe!: Stripe;
   private operator!: string;
+  private nats!: { url: string; namespace: string };
   private readonly owners = new Map<string, string>();
   private prices = new Map<string, string>();
 
   /** Starts every process; `natsUrl` points the platform at a NATS server of the test's own. */
   async start(options: { natsUrl?: string; extraEnv?: Record<string, string> } = {}): Promise<void> {
     this.db = await createTestDatabase();
+    this.nats = { url: options.natsUrl ?? TEST_NATS_URL, namespace: testNamespace() };
     this.platform = await startPlatform({
       ports: await freePorts(),
       databaseUrl: this.db.url,
-      natsUrl: options.natsUrl ?? TEST_NATS_URL,
-      namespace: testNamespace(),
+      natsUrl: this.nats.url,
+      namespace: this.nats.namespace,
       jwtSecret: TEST_JWT_SECRET,
       webhookSecret: WEBHOOK_SECRET,
       stripeSecretKey: STRIPE_KEY,
@@ -281,6 +285,70 @@ export class PipelineHarness {
       { timeoutMs, intervalMs: 250, what: 'the inbox to settle' },
     ).catch(() => undefined);
     return byStatus;
+  }
+
+  /**
+   * What stands between billing's state and a tenant's entitlements, for a failure message: billing's
+   * unpublished outbox rows, the entitlements row, and the entitlements and billing services' JetStream
+   * counters (acked / retried / dead-lettered) and consumer status.
+   */
+  async entitlementsDiagnostics(tenantId: string): Promise<string> {
+    const part = async (name: string, read: () => Promise<unknown>) => {
+      try {
+        return `${name}: ${JSON.stringify(await read())}`;
+      } catch (error) {
+        return `${name}: unavailable (${(error as Error).message})`;
+      }
+    };
+    const metrics = async (service: 'billing' | 'entitlements') => {
+      const text = await (await fetch(`${this.platform.urls[service]}/metrics`)).text();
+      return text
+        .split('\n')
+        .filter((l) => l.startsWith('tollgate_jetstream_') || l.startsWith('tollgate_nats_'))
+        .join('; ');
+    };
+    return [
+      await part('billing outbox unpublished', async () => {
+        const r = await this.pg.query(
+          `SELECT count(*) AS n, min(created_at) AS oldest FROM billing.outbox WHERE published_at IS NULL`,
+        );
+        return r.rows[0];
+      }),
+      await part(`entitlements row of ${tenantId}`, async () => {
+        const r = await this.pg.query(
+          `SELECT plan, state, subscription_version, revision, updated_at FROM entitlements.tenant_entitlements
+            WHERE tenant_id = $1`,
+          [tenantId],
+        );
+        return r.rows[0] ?? null;
+      }),
+      await part('billing subscription', async () => {
+        const r = await this.api('GET', '/v1/billing', this.ownerToken(tenantId));
+        return { plan: r.body.plan, status: r.body.status };
+      }),
+      await part('entitlements consumer of BILLING_EVENTS', async () => {
+        const nc = await connectNats({ servers: this.nats.url, timeout: 2000 });
+        try {
+          const jsm = await nc.jetstreamManager();
+          const stream = `${this.nats.namespace}_${STREAMS.billingEvents.name}`;
+          const info = await jsm.consumers.info(stream, 'entitlements');
+          const state = (await jsm.streams.info(stream)).state;
+          return {
+            streamLastSeq: state.last_seq,
+            delivered: info.delivered.stream_seq,
+            ackFloor: info.ack_floor.stream_seq,
+            pending: info.num_pending,
+            ackPending: info.num_ack_pending,
+            waiting: info.num_waiting,
+            redelivered: info.num_redelivered,
+          };
+        } finally {
+          await nc.close();
+        }
+      }),
+      await part('entitlements metrics', () => metrics('entitlements')),
+      await part('billing metrics', () => metrics('billing')),
+    ].join('\n');
   }
 
   async comparableState(tenantId: string): Promise<ComparableState> {
