@@ -72,11 +72,12 @@ export async function consumeDurable(bus: NatsBus, options: ConsumeOptions): Pro
   const maxDeliver = options.maxDeliver ?? 5;
   const backoffMs = options.backoffMs ?? [1000, 5000, 15_000, 60_000];
   const concurrency = options.concurrency ?? 1;
+  const ackWaitMs = options.ackWaitMs ?? 30_000;
   const config = {
     durable_name: options.durable,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
-    ack_wait: nanos(options.ackWaitMs ?? 30_000),
+    ack_wait: nanos(ackWaitMs),
     max_deliver: -1,
     max_ack_pending: Math.max(concurrency * 4, 64),
     ...(options.filterSubject ? { filter_subject: bus.subject(options.filterSubject) } : {}),
@@ -121,7 +122,11 @@ export async function consumeDurable(bus: NatsBus, options: ConsumeOptions): Pro
     return messages;
   };
   let messages: ConsumerMessages = await subscribe();
-  const running = new Set<Promise<void>>();
+  /** Handlers in flight, with what they handle and since when (a handler that never settles stalls the consume). */
+  const running = new Map<
+    Promise<void>,
+    { subject: string; seq: number; startedAt: number; reported: boolean }
+  >();
   let stopped = false;
   let lastDelivery = Date.now();
 
@@ -130,6 +135,16 @@ export async function consumeDurable(bus: NatsBus, options: ConsumeOptions): Pro
   const stallAfterMs = options.stallAfterMs ?? 15_000;
   const watchdog = setInterval(
     () => {
+      // A handler still running after the ack wait holds the consume (it waits for a free slot): say so once,
+      // with what it is handling, since JetStream will redeliver that message meanwhile.
+      for (const handling of running.values()) {
+        if (handling.reported || Date.now() - handling.startedAt < ackWaitMs) continue;
+        handling.reported = true;
+        bus.logger.error(
+          { consumer: options.durable, subject: handling.subject, seq: handling.seq },
+          'handler still running after the ack wait; the consumer waits for it',
+        );
+      }
       if (stopped || running.size > 0 || Date.now() - lastDelivery < stallAfterMs) return;
       bus.jsm.consumers
         .info(stream, options.durable)
@@ -213,9 +228,14 @@ export async function consumeDurable(bus: NatsBus, options: ConsumeOptions): Pro
         continue;
       }
       const work = bus.track(handleOne(msg));
-      running.add(work);
+      running.set(work, {
+        subject: bus.unprefix(msg.subject),
+        seq: msg.seq,
+        startedAt: Date.now(),
+        reported: false,
+      });
       void work.finally(() => running.delete(work));
-      if (running.size >= concurrency) await Promise.race(running);
+      if (running.size >= concurrency) await Promise.race(running.keys());
     }
   };
 
@@ -248,7 +268,7 @@ export async function consumeDurable(bus: NatsBus, options: ConsumeOptions): Pro
       stopped = true;
       clearInterval(watchdog);
       await messages.close();
-      await Promise.allSettled([...running]);
+      await Promise.allSettled([...running.keys()]);
       await loop.catch(() => undefined);
     },
   };

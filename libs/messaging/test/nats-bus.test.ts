@@ -1,6 +1,13 @@
 import { DomainError, ErrorCode, STREAMS, TenantRequest, BillingEvent } from '@tollgate/contracts';
-import { consumeDurable, type ConsumedMessage, type NatsBus } from '@tollgate/messaging';
-import { connectTestBus, deleteNamespaceStreams, eventually, testNamespace } from '@tollgate/testing';
+import pino from 'pino';
+import { consumeDurable, NatsBus, type ConsumedMessage } from '@tollgate/messaging';
+import {
+  TEST_NATS_URL,
+  connectTestBus,
+  deleteNamespaceStreams,
+  eventually,
+  testNamespace,
+} from '@tollgate/testing';
 
 describe('NatsBus', () => {
   let bus: NatsBus;
@@ -102,4 +109,54 @@ describe('consumeDurable across a broker that loses its consumer', () => {
       what: 'n=2',
     });
   }, 60_000); // above the wait's own 30 s, which jest's default of 5 s would cut short
+});
+
+describe('consumeDurable with a handler that never settles', () => {
+  let bus: NatsBus;
+  const lines: { level: number; msg: string; subject?: string; seq?: number }[] = [];
+
+  beforeAll(async () => {
+    bus = await NatsBus.connect({
+      url: TEST_NATS_URL,
+      name: 'stuck-handler-test',
+      namespace: testNamespace(),
+      logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) }),
+    });
+    await bus.ensureStreams(Object.values(STREAMS));
+  });
+  afterAll(async () => {
+    await deleteNamespaceStreams(bus);
+    await bus.close(1000);
+  });
+
+  it('reports the stuck message once the ack wait has passed, then goes on when it settles', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const seen: number[] = [];
+    await consumeDurable(bus, {
+      stream: STREAMS.billingEvents,
+      durable: 'stuck',
+      ackWaitMs: 1000,
+      stallAfterMs: 3000,
+      handler: async (m) => {
+        const n = m.json<{ n: number }>().n;
+        if (n === 1) await released;
+        if (!seen.includes(n)) seen.push(n);
+      },
+    });
+    await bus.publishRaw(BillingEvent.TenantCreated, new TextEncoder().encode('{"n":1}'), { msgId: 's1' });
+    await bus.publishRaw(BillingEvent.TenantCreated, new TextEncoder().encode('{"n":2}'), { msgId: 's2' });
+    const report = await eventually(
+      () =>
+        lines.find((l) => l.msg === 'handler still running after the ack wait; the consumer waits for it'),
+      { timeoutMs: 20_000, what: 'the stuck handler to be reported' },
+    );
+    expect(report).toMatchObject({ level: 50, subject: BillingEvent.TenantCreated, seq: expect.any(Number) });
+    expect(seen).toEqual([]);
+    release();
+    await eventually(() => seen.includes(1) && seen.includes(2), {
+      timeoutMs: 20_000,
+      what: 'both messages',
+    });
+  }, 60_000);
 });
