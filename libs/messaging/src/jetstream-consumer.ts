@@ -63,6 +63,23 @@ export interface ConsumerHandle {
   stop(): Promise<void>;
 }
 
+/**
+ * Whether a consume that holds nothing and has received nothing for `idleMs` is stalled, from the server's
+ * view of the consumer. Messages pending delivery should arrive within `stallAfterMs`. Messages only awaiting
+ * an ack (delivered to a pull that a broker restart lost, or nak'ed with a delay) come back once their ack wait
+ * or backoff has run out, so they count as stalled only after the longest of those plus `stallAfterMs`: a
+ * consume whose pull was lost would otherwise wait on them forever.
+ */
+export function isStalled(
+  server: { pending: number; ackPending: number },
+  idleMs: number,
+  limits: { stallAfterMs: number; ackPendingStallMs: number },
+): boolean {
+  if (server.pending > 0) return idleMs >= limits.stallAfterMs;
+  if (server.ackPending > 0) return idleMs >= limits.ackPendingStallMs;
+  return false;
+}
+
 export function backoffFor(deliveryCount: number, backoffMs: number[]): number {
   return backoffMs[Math.min(deliveryCount - 1, backoffMs.length - 1)] ?? 1000;
 }
@@ -133,6 +150,8 @@ export async function consumeDurable(bus: NatsBus, options: ConsumeOptions): Pro
   // Watchdog: after a broker restart a pull can be lost without the client noticing. When the server holds
   // messages for this consumer, none are in our hands, and nothing arrived for a while, renew the consume.
   const stallAfterMs = options.stallAfterMs ?? 15_000;
+  const stallLimits = { stallAfterMs, ackPendingStallMs: Math.max(ackWaitMs, ...backoffMs) + stallAfterMs };
+  let infoFailureLoggedAt = 0;
   const watchdog = setInterval(
     () => {
       // A handler still running after the ack wait holds the consume (it waits for a free slot): say so once,
@@ -149,16 +168,21 @@ export async function consumeDurable(bus: NatsBus, options: ConsumeOptions): Pro
       bus.jsm.consumers
         .info(stream, options.durable)
         .then(async (info) => {
-          if (stopped || info.num_pending === 0 || info.num_ack_pending > 0) return;
-          if (Date.now() - lastDelivery < stallAfterMs) return;
-          bus.logger.warn(
-            { consumer: options.durable, pending: info.num_pending },
-            'consumer stalled; renewing',
-          );
+          if (stopped || running.size > 0) return;
+          const server = { pending: info.num_pending, ackPending: info.num_ack_pending };
+          if (!isStalled(server, Date.now() - lastDelivery, stallLimits)) return;
+          bus.logger.warn({ consumer: options.durable, ...server }, 'consumer stalled; renewing');
           lastDelivery = Date.now();
           await messages.close();
         })
-        .catch(() => undefined);
+        .catch((error: unknown) => {
+          if (Date.now() - infoFailureLoggedAt < stallAfterMs) return;
+          infoFailureLoggedAt = Date.now();
+          bus.logger.warn(
+            { err: error, consumer: options.durable },
+            'stall watchdog could not read the consumer; will retry',
+          );
+        });
     },
     Math.max(1000, Math.floor(stallAfterMs / 3)),
   );
