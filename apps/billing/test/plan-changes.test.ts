@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import type Stripe from 'stripe';
 import { BillingSubject, ErrorCode, type Interval, type PlanId } from '@tollgate/contracts';
 import { eventually } from '@tollgate/testing';
@@ -324,5 +325,54 @@ describe('billing plan changes, seats, cancel and resume (Stripe emulator on tes
     await eventually(() => h.notifications('churn', 'canceled').length === 2, {
       what: 'two cancellation emails',
     });
+  }, 60_000);
+
+  it('keeps announcing the live subscription when an old one changes after a cancel-and-replace', async () => {
+    const tenant = await h.bus.request(BillingSubject.CreateTenant, {
+      actor: operator,
+      id: 'swap',
+      name: 'Swap',
+      billingEmail: 'billing@swap.test',
+    });
+    const customer = tenant.stripeCustomerId!;
+    const priceOf = async (lookupKey: string) =>
+      (await h.stripe.prices.list({ lookup_keys: [lookupKey] })).data[0].id;
+    const pm = await h.stripe.paymentMethods.attach('pm_card_visa', { customer });
+    await h.stripe.customers.update(customer, { invoice_settings: { default_payment_method: pm.id } });
+    const old = await h.stripe.subscriptions.create({
+      customer,
+      items: [{ price: await priceOf('tollgate_pro_month') }],
+    });
+    await h.settle(customer);
+    await h.stripe.subscriptions.cancel(old.id);
+    await h.stripe.subscriptions.create({
+      customer,
+      items: [{ price: await priceOf('tollgate_business_year') }],
+    });
+    const events = await h.settle(customer);
+    await eventually(() => h.changes('swap').at(-1)?.plan === 'business', { what: 'the new plan announced' });
+
+    // The old subscription's row changes once more after the new one went live, as when its last events are
+    // projected late: here a copy of its deletion under a new event id, against a row that differs from it.
+    const sql = new Client({ connectionString: h.db.url });
+    await sql.connect();
+    try {
+      await sql.query(
+        `UPDATE billing.subscriptions SET purchased_seats = 5 WHERE stripe_subscription_id = $1`,
+        [old.id],
+      );
+    } finally {
+      await sql.end();
+    }
+    const deletion = events.find(
+      (e) => e.type === 'customer.subscription.deleted' && e.data.object.id === old.id,
+    )!;
+    const late = { ...deletion, id: `${deletion.id}_late`, created: Math.floor(Date.now() / 1000) };
+    const versionBefore = h.changes('swap').at(-1)!.version;
+    await h.publish([late]);
+    await eventually(() => h.processed([late.id]), { what: 'the late event processed' });
+    await eventually(() => h.changes('swap').at(-1)!.version > versionBefore, { what: 'a new announcement' });
+    expect(h.changes('swap').at(-1)).toMatchObject({ plan: 'business', interval: 'year', state: 'active' });
+    expect(await state('swap')).toMatchObject({ plan: 'business', status: 'active' });
   }, 60_000);
 });

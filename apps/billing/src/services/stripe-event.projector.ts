@@ -498,11 +498,21 @@ export class StripeEventProjector {
       );
   }
 
+  /**
+   * Announces the tenant's subscription state (`billing.subscription.changed.v1`, versioned per tenant): the
+   * state of the tenant, not of whichever subscription changed. When `changed` is not live but another
+   * subscription of the tenant is (a cancel-and-replace whose old subscription's last events are projected
+   * after the new one went live), the event describes the live one: entitlements apply the newest version, so
+   * an event about the old subscription would take a paying tenant back to Free.
+   */
   private async emitChanged(
     ctx: Ctx,
-    sub: SubscriptionEntity,
-    previousState: SubscriptionState,
+    changed: SubscriptionEntity,
+    changedFrom: SubscriptionState,
   ): Promise<void> {
+    const otherLive = isLive(changed.state) ? null : await this.subscriptions.findLive(ctx.em, ctx.tenant.id);
+    const sub = otherLive ?? changed;
+    const previousState = otherLive ? otherLive.state : changedFrom;
     const version = await this.tenants.nextStateVersion(ctx.em, ctx.tenant.id);
     // While past_due the tenant keeps its plan until the grace period ends (entitlements: grace_period).
     const graceUntil =
