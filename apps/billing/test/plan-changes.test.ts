@@ -22,6 +22,13 @@ describe('billing plan changes, seats, cancel and resume (Stripe emulator on tes
   const preview = (tenantId: string, plan: PlanId, interval: Interval = 'month') =>
     h.bus.request(BillingSubject.PreviewChange, { actor: owner(), tenantId, plan, interval });
   const state = (tenantId: string) => h.bus.request(BillingSubject.GetState, { tenantId });
+  const createTenant = (id: string) =>
+    h.bus.request(BillingSubject.CreateTenant, {
+      actor: operator,
+      id,
+      name: id,
+      billingEmail: `billing@${id}.test`,
+    });
   const addMember = (tenantId: string, userId: string) =>
     h.bus.request(BillingSubject.AddMember, { actor: owner(), tenantId, userId, email: `${userId}@x.test` });
   const invoicesOf = async (customer: string, reason?: string) =>
@@ -243,12 +250,7 @@ describe('billing plan changes, seats, cancel and resume (Stripe emulator on tes
   }, 60_000);
 
   it('cancels at period end, resumes, cancels now to Free, and resubscribes right away', async () => {
-    const tenant = await h.bus.request(BillingSubject.CreateTenant, {
-      actor: operator,
-      id: 'churn',
-      name: 'Churn',
-      billingEmail: 'billing@churn.test',
-    });
+    const tenant = await createTenant('churn');
     const customer = tenant.stripeCustomerId!;
     await expect(
       h.bus.request(BillingSubject.Cancel, { actor: owner(), tenantId: 'churn', at: 'now' }),
@@ -328,12 +330,7 @@ describe('billing plan changes, seats, cancel and resume (Stripe emulator on tes
   }, 60_000);
 
   it('keeps announcing the live subscription when an old one changes after a cancel-and-replace', async () => {
-    const tenant = await h.bus.request(BillingSubject.CreateTenant, {
-      actor: operator,
-      id: 'swap',
-      name: 'Swap',
-      billingEmail: 'billing@swap.test',
-    });
+    const tenant = await createTenant('swap');
     const customer = tenant.stripeCustomerId!;
     const priceOf = async (lookupKey: string) =>
       (await h.stripe.prices.list({ lookup_keys: [lookupKey] })).data[0].id;
