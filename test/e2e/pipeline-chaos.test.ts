@@ -208,5 +208,29 @@ describe('webhook pipeline under delivery faults (every process spawned)', () =>
     await noMirrorDifferences(inOrder);
     await noMirrorDifferences(shuffled);
     expect(await h.repeatedEffects(shuffledIds)).toEqual([]);
+
+    // Entitlements follow billing's tenant state, not the last subscription to change: each shuffled tenant's
+    // entitlements equal its in-order twin's, on the plan billing shows (a cancel-and-replace whose old
+    // subscription's events come last must not take the tenant back to Free).
+    let entitlementDifferences: string[] = [];
+    await eventually(
+      async () => {
+        const rows = await h.pg.query<{ tenant_id: string; plan: string; state: string; seats: number }>(
+          `SELECT tenant_id, plan, state, seats FROM entitlements.tenant_entitlements
+            WHERE tenant_id LIKE 'ord-%' OR tenant_id LIKE 'shf-%'`,
+        );
+        const byTenant = new Map(rows.rows.map((r) => [r.tenant_id, `${r.plan}/${r.state}/${r.seats}`]));
+        entitlementDifferences = [];
+        for (let i = 0; i < SHUFFLED_SUBSCRIPTIONS; i++) {
+          const [a, b] = [byTenant.get(`ord-${i}`), byTenant.get(`shf-${i}`)];
+          const plan = (await h.comparableState(`shf-${i}`)).plan;
+          if (a !== b || !b?.startsWith(`${plan}/`))
+            entitlementDifferences.push(`#${i} in order ${a} vs shuffled ${b} (billing: ${plan})`);
+        }
+        return entitlementDifferences.length === 0;
+      },
+      { timeoutMs: 60_000, intervalMs: 500, what: 'entitlements to follow billing' },
+    ).catch(() => undefined);
+    expect(entitlementDifferences).toEqual([]);
   });
 });
