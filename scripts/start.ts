@@ -118,9 +118,11 @@ Demo tokens (valid 30 days; send as "Authorization: Bearer <token>"):
   operator            ${operatorToken}`);
   for (const tid of ['acme', 'startup', 'oldco']) {
     const owner = await ownerToken(tid);
-    console.log(`  ${tid} owner`.padEnd(22) + owner);
-    console.log(`  ${tid} member`.padEnd(22) + (await token(jwtSecret, `${tid}-member`, 'member', tid)));
-    console.log(`  ${tid} billing page`.padEnd(22) + `${g}/billing?token=${owner}`);
+    // Labels padded to one column, with at least one space before the value however long the tenant id.
+    const line = (label: string, value: string) => console.log(`  ${label} `.padEnd(22) + value);
+    line(`${tid} owner`, owner);
+    line(`${tid} member`, await token(jwtSecret, `${tid}-member`, 'member', tid));
+    line(`${tid} billing page`, `${g}/billing?token=${owner}`);
   }
   console.log('\nCtrl-C stops everything.');
 }
