@@ -5,7 +5,6 @@
  * can produce a dense stream of real, signed Stripe events for many subscriptions; the platform sees exactly
  * what it would see from Stripe.
  */
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { connect as connectNats } from 'nats';
 import { Pool } from 'pg';
@@ -17,6 +16,7 @@ import {
   TEST_NATS_URL,
   createTestDatabase,
   eventually,
+  reservePort,
   signToken,
   testNamespace,
   type TestDatabase,
@@ -34,17 +34,8 @@ export interface CaughtMail {
 export const WEBHOOK_SECRET = 'whsec_e2e_pipeline_proofs_secret';
 const STRIPE_KEY = 'sk_test_e2e_pipeline';
 
-/** Ports the OS says are free right now (listen on 0, read the port, close). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A port for a process of the test's own (this jest worker's block, see test/support/ports.ts). */
+export const freePort = reservePort;
 
 async function freePorts(): Promise<PlatformPorts> {
   const names: (keyof PlatformPorts)[] = [

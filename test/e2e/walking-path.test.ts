@@ -6,7 +6,6 @@
  * SIGKILLed and restarted in the middle of a second checkout, and nothing is lost.
  */
 import { join } from 'node:path';
-import { randomInt } from 'node:crypto';
 import {
   TEST_JWT_SECRET,
   TEST_NATS_URL,
@@ -15,6 +14,7 @@ import {
   signToken,
   testNamespace,
   type TestDatabase,
+  reservePort,
 } from '@tollgate/testing';
 import { ROOT, startPlatform, type PlatformPorts, type RunningPlatform } from '../../scripts/platform';
 
@@ -22,17 +22,16 @@ jest.setTimeout(180_000);
 
 const WEBHOOK_SECRET = 'whsec_e2e_walking_path_secret';
 
-function freePorts(): PlatformPorts {
-  const base = 20_000 + randomInt(0, 400) * 10;
+async function freePorts(): Promise<PlatformPorts> {
   return {
-    gateway: base,
-    webhooks: base + 1,
-    billing: base + 2,
-    entitlements: base + 3,
-    notifications: base + 4,
-    emulator: base + 5,
-    smtp: base + 6,
-    smtpHttp: base + 7,
+    gateway: await reservePort(),
+    webhooks: await reservePort(),
+    billing: await reservePort(),
+    entitlements: await reservePort(),
+    notifications: await reservePort(),
+    emulator: await reservePort(),
+    smtp: await reservePort(),
+    smtpHttp: await reservePort(),
   };
 }
 
@@ -101,7 +100,7 @@ describe('walking path (every process spawned, real Postgres and NATS)', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     platform = await startPlatform({
-      ports: freePorts(),
+      ports: await freePorts(),
       databaseUrl: db.url,
       natsUrl: TEST_NATS_URL,
       namespace: testNamespace(),

@@ -4,7 +4,6 @@
  * production. Drift is made behind Tollgate's back: rows edited in Postgres, changes made in Stripe while the
  * endpoint is disabled, objects created straight in Stripe.
  */
-import { createServer } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import pino from 'pino';
 import type Stripe from 'stripe';
@@ -21,6 +20,7 @@ import {
   eventually,
   testNamespace,
   type TestDatabase,
+  reservePort,
 } from '@tollgate/testing';
 import { startEmulator, type RunningEmulator } from '../../stripe-emulator/src/emulator';
 import { webhooksDefinition } from '../../webhooks/src/webhooks.definition';
@@ -35,16 +35,7 @@ export const operator: Actor = { type: 'operator', id: 'op-1', role: 'operator' 
 const SECRET = 'whsec_reconciliation_test_0123456789';
 export const STRIPE_KEY = 'sk_test_reconcile';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+const freePort = reservePort;
 
 export interface SubscriptionRow {
   tenant_id: string;

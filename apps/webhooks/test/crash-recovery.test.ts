@@ -1,5 +1,3 @@
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { STREAMS, stripeEventSubject } from '@tollgate/contracts';
 import type { NatsBus } from '@tollgate/messaging';
 import {
@@ -9,18 +7,13 @@ import {
   eventually,
   testNamespace,
   type TestDatabase,
+  reservePort,
 } from '@tollgate/testing';
 import { Client } from 'pg';
 import { harnessEnv, signature, stripeEvent } from './webhooks-harness';
 import { spawnWebhooks, type ServiceProcess } from './webhooks-process';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
+const freePort = reservePort;
 
 describe('crash recovery (the service as a process)', () => {
   let db: TestDatabase;
