@@ -200,8 +200,11 @@ async function stopChild(
 export async function startPlatform(o: PlatformOptions, readyTimeoutMs = 60_000): Promise<RunningPlatform> {
   const all = specs(o);
   const processes: ServiceProcess[] = [];
+  /** Every child spawned, ready or not: a start that fails must not leave the others running. */
+  const spawned: ChildProcess[] = [];
   const start = async (spec: ProcessSpec): Promise<ServiceProcess> => {
     const child = spawnSpec(spec, o);
+    spawned.push(child);
     await waitForHttp(spec.healthUrl, readyTimeoutMs, () => !exited(child));
     return { name: spec.name, child, healthUrl: spec.healthUrl };
   };
@@ -211,10 +214,12 @@ export async function startPlatform(o: PlatformOptions, readyTimeoutMs = 60_000)
   try {
     // The emulator and catcher first (billing syncs the catalog to Stripe at boot), then the services.
     for (const spec of all.slice(0, 2)) processes.push(await start(spec));
-    const services = await Promise.all(all.slice(2).map((spec) => start(spec)));
-    processes.push(...services);
+    const services = await Promise.allSettled(all.slice(2).map((spec) => start(spec)));
+    const failed = services.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    for (const s of services) if (s.status === 'fulfilled') processes.push(s.value);
   } catch (error) {
-    await stop();
+    await Promise.all(spawned.map((child) => stopChild(child)));
     throw error;
   }
   const p = o.ports;
