@@ -37,7 +37,8 @@ const STRIPE_KEY = 'sk_test_e2e_pipeline';
 /** A port for a process of the test's own (this jest worker's block, see test/support/ports.ts). */
 export const freePort = reservePort;
 
-async function freePorts(): Promise<PlatformPorts> {
+/** Every port a platform needs, from this jest worker's block. */
+export async function freePorts(): Promise<PlatformPorts> {
   const names: (keyof PlatformPorts)[] = [
     'gateway',
     'webhooks',

@@ -9,11 +9,11 @@ import {
   TEST_JWT_SECRET,
   TEST_NATS_URL,
   createTestDatabase,
-  reservePort,
   testNamespace,
   type TestDatabase,
 } from '@tollgate/testing';
-import { ROOT, startPlatform, type PlatformPorts } from '../../scripts/platform';
+import { ROOT, startPlatform } from '../../scripts/platform';
+import { freePorts } from './pipeline-harness';
 
 jest.setTimeout(120_000);
 
@@ -41,16 +41,7 @@ describe('startPlatform when a service cannot start', () => {
   });
 
   it('fails with that reason and stops every process it started', async () => {
-    const ports: PlatformPorts = {
-      gateway: await reservePort(),
-      webhooks: await reservePort(),
-      billing: await reservePort(),
-      entitlements: await reservePort(),
-      notifications: await reservePort(),
-      emulator: await reservePort(),
-      smtp: await reservePort(),
-      smtpHttp: await reservePort(),
-    };
+    const ports = await freePorts();
     // Something else already holds billing's port.
     squatter = createServer((socket) => socket.destroy()); // holds the port, keeps no connection open
     await new Promise<void>((resolve) => squatter.listen(ports.billing, '0.0.0.0', resolve));

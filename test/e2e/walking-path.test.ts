@@ -14,26 +14,13 @@ import {
   signToken,
   testNamespace,
   type TestDatabase,
-  reservePort,
 } from '@tollgate/testing';
-import { ROOT, startPlatform, type PlatformPorts, type RunningPlatform } from '../../scripts/platform';
+import { ROOT, startPlatform, type RunningPlatform } from '../../scripts/platform';
+import { freePorts } from './pipeline-harness';
 
 jest.setTimeout(180_000);
 
 const WEBHOOK_SECRET = 'whsec_e2e_walking_path_secret';
-
-async function freePorts(): Promise<PlatformPorts> {
-  return {
-    gateway: await reservePort(),
-    webhooks: await reservePort(),
-    billing: await reservePort(),
-    entitlements: await reservePort(),
-    notifications: await reservePort(),
-    emulator: await reservePort(),
-    smtp: await reservePort(),
-    smtpHttp: await reservePort(),
-  };
-}
 
 describe('walking path (every process spawned, real Postgres and NATS)', () => {
   let db: TestDatabase;
