@@ -1,7 +1,8 @@
 /**
  * Projection of Stripe events into billing's tables. One transaction per event:
  * 1. pg_advisory_xact_lock on the customer: a customer's events apply one at a time, across replicas;
- * 2. the event id is claimed in processed_events (a duplicate commits nothing and is acked);
+ * 2. the event id is claimed in processed_events (a duplicate commits nothing and is acked), in the same
+ *    statement as the lock (ProcessedEventRepository.claim);
  * 3. the effect: Stripe-mirrored rows refuse an event older than the newest one applied (`last_event_at`);
  *    for two events of the same second the payload cannot tell which is newer, so the current object is
  *    fetched from Stripe and applied instead;
@@ -121,6 +122,9 @@ export function customerOfEvent(event: Stripe.Event): string | null {
   return idOf(object.customer ?? previous?.customer ?? null);
 }
 
+/** The advisory lock key (hashed with hashtextextended) that serializes one customer's billing writes. */
+export const customerLockKey = (customerId: string): string => `billing:customer:${customerId}`;
+
 export class StripeEventProjector {
   private readonly processed = new ProcessedEventRepository();
   private readonly tenants = new TenantRepository();
@@ -143,11 +147,8 @@ export class StripeEventProjector {
   async project(event: Stripe.Event): Promise<ProjectionOutcome> {
     const customerId = customerOfEvent(event);
     const outcome = await this.ds.transaction(async (em): Promise<ProjectionOutcome> => {
-      if (customerId)
-        await em.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-          `billing:customer:${customerId}`,
-        ]);
-      if (!(await this.processed.claim(em, event.id, event.type))) return 'duplicate';
+      const lockKey = customerId ? customerLockKey(customerId) : null;
+      if (!(await this.processed.claim(em, event.id, event.type, lockKey))) return 'duplicate';
       let result: ProjectionOutcome;
       const tenant = customerId ? await this.tenants.findByCustomer(em, customerId) : null;
       if (!isHandled(event)) result = 'ignored';
@@ -360,9 +361,7 @@ export class StripeEventProjector {
 
   /** Serializes everything that writes one customer's billing state (events, commands, the scheduler). */
   static async lockCustomer(em: EntityManager, customerId: string): Promise<void> {
-    await em.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-      `billing:customer:${customerId}`,
-    ]);
+    await em.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [customerLockKey(customerId)]);
   }
 
   private async writeSubscription(
@@ -708,7 +707,7 @@ export class StripeEventProjector {
       if (!found) return 'nothing';
       const [{ locked }] = await em.query<{ locked: boolean }[]>(
         `SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked`,
-        [`billing:customer:${found.stripeCustomerId}`],
+        [customerLockKey(found.stripeCustomerId)],
       );
       if (!locked) return 'busy';
       let sub = (await this.subscriptions.find(em, subscriptionId))!;
