@@ -48,6 +48,8 @@ export interface FakeBilling {
   portalUrl(tenantId: string): string;
   pdfUrl(invoiceId: string): string;
   state(tenantId: string): BillingState;
+  /** Changes a demo tenant's state until the next reset(), as a Stripe event landing would. */
+  patchState(tenantId: string, patch: Partial<BillingState>): void;
   reset(): void;
   close(): Promise<void>;
 }
@@ -345,6 +347,10 @@ export async function startFakeBilling(
     portalUrl: (tenantId) => `${base}/portal/${tenantId}`,
     pdfUrl: (invoiceId) => `${base}/pdf/${invoiceId}`,
     state: (tenantId) => ({ ...find(tenantId).state }),
+    patchState: (tenantId, patch) => {
+      const record = find(tenantId);
+      record.state = { ...record.state, ...patch };
+    },
     reset: () => {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();

@@ -257,6 +257,18 @@ describe('billing page in Chromium (in-process gateway, fake billing with delaye
     expect(billing.calls).toEqual([{ subject: 'portal', tenantId: 'oldco' }]);
   });
 
+  it('Old Co owner: once the retry date has passed, the banner does not promise it again', async () => {
+    const state = billing.state('oldco');
+    billing.patchState('oldco', {
+      dunning: { ...state.dunning, nextRetryAt: new Date(Date.now() - 60_000).toISOString() },
+    });
+    const page = await signIn('oldco');
+    await waitForText(page, '#banner-title', 'Your last payment failed');
+    const text = await textOf(page, '#banner-text');
+    expect(text).toMatch(/^We could not charge your payment method on .+\. We are trying again now\. Update/);
+    expect(text).not.toMatch(/try again on/);
+  });
+
   it('a member sees plan, status and renewal read-only, on a phone', async () => {
     await context.close();
     context = await chromium.browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });

@@ -242,7 +242,10 @@ export const BILLING_PAGE_SCRIPT = String.raw`(function () {
     } else if (state.status === 'past_due' || (stage !== 'none' && ENDED.indexOf(state.status) < 0)) {
       title = 'Your last payment failed';
       text = 'We could not charge your payment method' + (state.dunning && state.dunning.since ? ' on ' + date(state.dunning.since) : '') + '.';
-      if (state.dunning && state.dunning.nextRetryAt) text += ' We will try again on ' + date(state.dunning.nextRetryAt) + '.';
+      // Stripe's next attempt as last reported: once its time has passed, the attempt's outcome is on its way
+      // (or Stripe runs it a little late), so a date in the past is not promised again.
+      var retry = state.dunning && state.dunning.nextRetryAt;
+      if (retry) text += Date.parse(retry) > Date.now() ? ' We will try again on ' + date(retry) + '.' : ' We are trying again now.';
       text += ' Update the payment method to keep your plan; 7 days after the first failure the account becomes read-only.';
     } else if (readsAll && state.status === 'trialing' && !state.paymentMethod && state.trialEndsAt) {
       info = true;
