@@ -13,7 +13,7 @@
  *   state is measured before the sustained burst; the same rate right after the burst is reported too, since
  *   the disk is then still writing back what the burst left dirty.
  * - Billing's projection capacity: a backlog of 3,000 `invoice.finalized` events sent as fast as webhooks takes
- *   them, timed from the first send to the last committed effect. The lag below means little unless the
+ *   them, timed from the first send to the last committed effect; at the end again with two billing replicas. The lag below means little unless the
  *   offered rate is well under this: at a rate near capacity a queue forms and drains slowly.
  * - End-to-end lag p50/p99 at a fixed offered rate (after 2 s at it, unmeasured): from sending an
  *   `invoice.finalized` webhook to billing's committed effect, observed as the `billing.invoice.changed.v1`
@@ -463,11 +463,14 @@ async function run(): Promise<BenchRow[]> {
 
     // Billing's capacity: a backlog of CAPACITY_EVENTS delivered as fast as webhooks takes them (several
     // times faster than billing projects them), timed from the first send to the last effect.
-    const backlog = deliveries(template, CAPACITY_EVENTS, 'capacity', customers);
-    const backlogStart = performance.now();
-    await sendAll([webhooksPort], backlog);
-    const drainedAt = await allEffects(backlog);
-    const capacity = backlog.length / ((drainedAt - backlogStart) / 1000);
+    const capacityOf = async (tag: string) => {
+      const backlog = deliveries(template, CAPACITY_EVENTS, tag, customers);
+      const backlogStart = performance.now();
+      await sendAll([webhooksPort], backlog);
+      const drainedAt = await allEffects(backlog);
+      return backlog.length / ((drainedAt - backlogStart) / 1000);
+    };
+    const capacity = await capacityOf('capacity');
 
     // Lag at a fixed rate, after LAG_WARMUP_MS at that rate unmeasured: the steady state at that rate.
     const lagPool = deliveries(template, (LAG_RATE * (LAG_WARMUP_MS + LAG_MS)) / 1000, 'lag', customers);
@@ -478,6 +481,15 @@ async function run(): Promise<BenchRow[]> {
     });
     const measured = lagPool.slice((LAG_RATE * LAG_WARMUP_MS) / 1000);
     await allEffects(measured);
+
+    // The same backlog with a second billing replica sharing the durable consumer (and the customer locks).
+    const secondBillingPort = await freePort();
+    const secondBilling = spawnService('billing', {
+      BILLING_PORT: String(secondBillingPort),
+      BILLING_OUTBOX_POLL_MS: '50',
+    });
+    await waitHealthy(`http://127.0.0.1:${secondBillingPort}/health/ready`, secondBilling);
+    const capacityTwo = await capacityOf('capacity2');
     effects.unsubscribe();
     const lags = measured.map((d) => effectAt.get(d.id)! - sentAt.get(d.id)!).sort((x, y) => x - y);
     rows.push({
@@ -486,6 +498,13 @@ async function run(): Promise<BenchRow[]> {
       value: capacity,
       unit: 'ev/s',
       baseline: { name: 'lag phase offered rate', value: LAG_RATE },
+    });
+    rows.push({
+      group: 'webhooks end to end',
+      metric: `billing projection capacity, 2 replicas (${CAPACITY_EVENTS} events queued at once)`,
+      value: capacityTwo,
+      unit: 'ev/s',
+      baseline: { name: '1 replica', value: capacity },
     });
     const ackName = 'its own ack at that rate';
     rows.push(
