@@ -4,17 +4,21 @@
  *   event in Postgres with synchronous commit, shared by concurrent deliveries, publish it to JetStream and
  *   wait for its ack, answer 2xx) by 32 keep-alive connections for a few seconds, beside a bare node:http
  *   handler in its own process that only computes and compares the HMAC. Both are driven by the same load
- *   generator in this process (pre-signed bodies, one keep-alive agent), so the ratio is fair. Measured with one
- *   replica, then with two (one per core) sharing the database and the stream, the load generator spreading
- *   its connections over them as a Kubernetes Service spreads connections over pods.
+ *   generator in this process (requests signed and encoded before the run, sent by bench/load-client.ts over
+ *   keep-alive connections), so the ratio is fair. Measured with one replica, then with two (one per core)
+ *   sharing the database and the stream, the load generator spreading its connections over them as a
+ *   Kubernetes Service spreads connections over pods.
  * - Acknowledgement latency p50/p99/p99.9 at a fixed offered rate of 1,000 events/s for 10 s after 3 s at that
  *   rate unmeasured (open loop: each request is timed from when the schedule says it is due, so a slow answer
  *   cannot hide the ones queued behind it), beside the same bare HMAC handler at the same rate. The steady
  *   state is measured before the sustained burst; the same rate right after the burst is reported too, since
  *   the disk is then still writing back what the burst left dirty.
+ * - What limits that latency (bench/cpu-accounting.ts, Linux only): CPU per event in the steady window of the
+ *   webhooks service, Postgres, the NATS server and the load generator, beside the bare handler's window, and
+ *   how busy the machine was and how much CPU the hypervisor stole meanwhile.
  * - Billing's projection capacity: a backlog of 3,000 `invoice.finalized` events sent as fast as webhooks takes
- *   them, timed from the first send to the last committed effect; at the end again with two billing replicas. The lag below means little unless the
- *   offered rate is well under this: at a rate near capacity a queue forms and drains slowly.
+ *   them, timed from the first send to the last committed effect; at the end again with two billing replicas. The lag
+ *   below means little unless the offered rate is well under this: at a rate near capacity a queue forms and drains slowly.
  * - End-to-end lag p50/p99 at a fixed offered rate (after 2 s at it, unmeasured): from sending an
  *   `invoice.finalized` webhook to billing's committed effect, observed as the `billing.invoice.changed.v1`
  *   domain event the effect's transaction wrote to the outbox (so it includes the relay that publishes it).
@@ -24,8 +28,9 @@
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { Agent, createServer as createHttpServer, request } from 'node:http';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
@@ -35,7 +40,9 @@ import { BillingSubject, STREAMS } from '@tollgate/contracts';
 import { NatsBus } from '@tollgate/messaging';
 import { createStripeClient } from '@tollgate/stripe-client';
 import { startEmulator } from '../apps/stripe-emulator/src/emulator';
+import { cpuWindow, readCpu, type CpuReading, type CpuWindow, type ProcessGroups } from './cpu-accounting';
 import { percentile, type BenchModule, type BenchRow } from './harness';
+import { encodePost, LoadClient, type EncodedRequest } from './load-client';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const PG_ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -92,8 +99,8 @@ function sign(body: Buffer, timestamp: number): string {
 
 interface Signed {
   id: string;
-  body: Buffer;
-  signature: string;
+  /** The whole POST, headers and signed body, encoded once. */
+  request: EncodedRequest;
 }
 
 /** Pre-built, pre-signed deliveries, so the load generator spends its CPU on sending only. */
@@ -108,36 +115,20 @@ function deliveries(template: Stripe.Event, count: number, tag: string, customer
       customer: customers[i % customers.length],
     };
     const body = Buffer.from(JSON.stringify({ ...template, id, created: now, data: { object } }, null, 2));
-    out.push({ id, body, signature: sign(body, now) });
+    const headers = { 'content-type': 'application/json', 'stripe-signature': sign(body, now) };
+    out.push({ id, request: encodePost('/webhooks/stripe', headers, body) });
   }
   return out;
 }
 
-function post(agent: Agent, port: number, delivery: Signed): Promise<number> {
-  return new Promise((done, fail) => {
-    const req = request(
-      {
-        agent,
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        path: '/webhooks/stripe',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': delivery.body.length,
-          'stripe-signature': delivery.signature,
-        },
-      },
-      (res) => {
-        res.resume();
-        res.once('end', () =>
-          res.statusCode === 200 ? done(res.statusCode) : fail(new Error(`HTTP ${res.statusCode}`)),
-        );
-      },
-    );
-    req.once('error', fail);
-    req.end(delivery.body);
-  });
+/** One delivery over one of `clients` (one per port); resolves on 200, fails on any other answer. */
+async function post(clients: LoadClient[], index: number, delivery: Signed): Promise<void> {
+  const status = await clients[index % clients.length].send(delivery.request);
+  if (status !== 200) throw new Error(`HTTP ${status}`);
+}
+
+function loadClients(ports: number[], maxSockets: number): LoadClient[] {
+  return ports.map((port) => new LoadClient(port, maxSockets));
 }
 
 /**
@@ -150,7 +141,7 @@ async function sustained(
   durationMs: number,
   unique = true,
 ): Promise<number> {
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const clients = loadClients(ports, CONCURRENCY);
   let next = 0;
   let done = 0;
   const deadline = performance.now() + durationMs;
@@ -158,30 +149,28 @@ async function sustained(
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async (_, connection) => {
       // Connections spread evenly over the replicas, as a Kubernetes Service spreads them over pods.
-      const port = ports[connection % ports.length];
       while (performance.now() < deadline && (!unique || next < pool.length)) {
-        await post(agent, port, pool[next++ % pool.length]);
+        await post(clients, connection, pool[next++ % pool.length]);
         done++;
       }
     }),
   );
   const elapsed = performance.now() - started;
-  agent.destroy();
+  for (const client of clients) client.destroy();
   if (unique && next >= pool.length) throw new Error('the pre-built pool ran out; raise its size');
   return done / (elapsed / 1000);
 }
 
 /** Sends every delivery of `pool` once, `CONCURRENCY` at a time; resolves when all are acknowledged. */
 async function sendAll(ports: number[], pool: Signed[]): Promise<void> {
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const clients = loadClients(ports, CONCURRENCY);
   let next = 0;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async (_, connection) => {
-      const port = ports[connection % ports.length];
-      while (next < pool.length) await post(agent, port, pool[next++]);
+      while (next < pool.length) await post(clients, connection, pool[next++]);
     }),
   );
-  agent.destroy();
+  for (const client of clients) client.destroy();
 }
 
 /**
@@ -194,10 +183,15 @@ async function fixedRate(
   pool: Signed[],
   rate: number,
   durationMs: number,
-  options: { warmupMs?: number; onSent?: (delivery: Signed, at: number) => void } = {},
-): Promise<{ sorted: number[]; achieved: number }> {
+  options: {
+    warmupMs?: number;
+    onSent?: (delivery: Signed, at: number) => void;
+    /** Accounts the measured part's CPU to these process groups (see cpu-accounting.ts). */
+    cpu?: ProcessGroups;
+  } = {},
+): Promise<{ sorted: number[]; achieved: number; cpu?: CpuWindow }> {
   const { warmupMs = 0, onSent = () => undefined } = options;
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const clients = loadClients(ports, 256);
   const total = Math.floor((rate * (warmupMs + durationMs)) / 1000);
   if (pool.length < total) throw new Error(`the pool holds ${pool.length} deliveries; ${total} are due`);
   const firstMeasured = Math.floor((rate * warmupMs) / 1000);
@@ -206,16 +200,17 @@ async function fixedRate(
   const inFlight: Promise<void>[] = [];
   const start = performance.now();
   let sent = 0;
+  let cpuBefore: CpuReading | undefined;
   while (sent < total) {
     const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000) + 1);
     for (; sent < due; sent++) {
+      if (sent === firstMeasured && options.cpu) cpuBefore = readCpu(options.cpu);
       const delivery = pool[sent];
       const dueAt = start + (sent * 1000) / rate;
       const measured = sent >= firstMeasured;
       onSent(delivery, performance.now());
-      const port = ports[sent % ports.length];
       inFlight.push(
-        post(agent, port, delivery).then(
+        post(clients, sent, delivery).then(
           () => {
             if (measured) latencies.push(performance.now() - dueAt);
           },
@@ -228,11 +223,67 @@ async function fixedRate(
     await new Promise((r) => setTimeout(r, 1));
   }
   await Promise.all(inFlight);
+  const cpuAfter = options.cpu && readCpu(options.cpu);
   const elapsed = performance.now() - start;
-  agent.destroy();
+  for (const client of clients) client.destroy();
   if (failures.length > 0)
     throw new Error(`${failures.length} of ${total} deliveries failed, first: ${String(failures[0])}`);
-  return { sorted: latencies.sort((a, b) => a - b), achieved: total / (elapsed / 1000) };
+  return {
+    sorted: latencies.sort((a, b) => a - b),
+    achieved: total / (elapsed / 1000),
+    cpu: cpuBefore && cpuAfter && cpuWindow(cpuBefore, cpuAfter),
+  };
+}
+
+/** CPU accounting of a fixed-rate window: the service(s) under test, and what they share the machine with. */
+function cpuGroups(services: ChildProcess[]): ProcessGroups {
+  return {
+    service: (p) => services.some((child) => child.pid === p.pid),
+    postgres: (p) => p.comm === 'postgres',
+    nats: (p) => p.comm === 'nats-server',
+    loadGenerator: (p) => p.pid === process.pid,
+  };
+}
+
+/**
+ * What limits the acknowledgement latency: CPU per event of each party in the steady window, beside the bare
+ * handler's window, and how much of the machine was busy or stolen by the hypervisor meanwhile.
+ */
+function cpuRows(ingest: CpuWindow | undefined, bare: CpuWindow | undefined, label: string): BenchRow[] {
+  if (!ingest || !bare) return [];
+  const events = (FIXED_RATE * FIXED_MS) / 1000;
+  const group = 'webhooks ingest';
+  const window = `in the ${FIXED_RATE} ev/s window, ${label}`;
+  const perEvent = (cpu: CpuWindow, name: string) => (cpu.groups[name] * 1000 * 1000) / events;
+  const parties: [string, string][] = [
+    ['service', 'webhooks service'],
+    ['postgres', 'Postgres (every process)'],
+    ['nats', 'NATS server'],
+    ['loadGenerator', 'load generator (this process)'],
+  ];
+  return [
+    ...parties.map(([name, title]) => ({
+      group,
+      metric: `CPU per event ${window}: ${title}`,
+      value: perEvent(ingest, name),
+      unit: 'µs',
+      baseline: { name: `bare HMAC handler's window`, value: perEvent(bare, name) },
+    })),
+    {
+      group,
+      metric: `machine CPU busy ${window} (${availableParallelism()} cores = 100 %)`,
+      value: ingest.busy * 100,
+      unit: '%',
+      baseline: { name: `bare HMAC handler's window`, value: bare.busy * 100 },
+    },
+    {
+      group,
+      metric: `CPU stolen by the hypervisor ${window}`,
+      value: ingest.steal * 100,
+      unit: '%',
+      baseline: { name: `bare HMAC handler's window`, value: bare.steal * 100 },
+    },
+  ];
 }
 
 /** The baseline: a bare HTTP handler that reads the body, computes the HMAC, compares it, answers 200. */
@@ -341,9 +392,9 @@ async function run(): Promise<BenchRow[]> {
       deliveries(template, fixedCount, 'fixed', ['cus_none']),
       FIXED_RATE,
       FIXED_MS,
-      { warmupMs: FIXED_WARMUP_MS },
+      { warmupMs: FIXED_WARMUP_MS, cpu: cpuGroups([baseline]) },
     );
-    const measureIngest = async (ports: number[], tag: string) => {
+    const measureIngest = async (ports: number[], services: ChildProcess[], tag: string) => {
       const label = ports.length === 1 ? '1 replica' : `${ports.length} replicas`;
       const atFixedRate = (phase: string) =>
         fixedRate(
@@ -351,9 +402,7 @@ async function run(): Promise<BenchRow[]> {
           deliveries(template, fixedCount, `${phase}${tag}`, ['cus_none']),
           FIXED_RATE,
           FIXED_MS,
-          {
-            warmupMs: FIXED_WARMUP_MS,
-          },
+          { warmupMs: FIXED_WARMUP_MS, cpu: cpuGroups(services) },
         );
       const steady = await atFixedRate('steady');
       await sustained(ports, deliveries(template, 8000, `warm${tag}`, ['cus_none']), 1000);
@@ -408,12 +457,13 @@ async function run(): Promise<BenchRow[]> {
           baseline: { name: baselineName, value: percentile(hmacFixed.sorted, 99) },
         },
       );
+      if (ports.length === 1) rows.push(...cpuRows(steady.cpu, hmacFixed.cpu, label));
     };
-    await measureIngest([webhooksPort], '1');
+    await measureIngest([webhooksPort], [webhooks], '1');
     const secondPort = await freePort();
     const second = spawnService('webhooks', { WEBHOOKS_PORT: String(secondPort) });
     await waitHealthy(`http://127.0.0.1:${secondPort}/health/ready`, second);
-    await measureIngest([webhooksPort, secondPort], '2');
+    await measureIngest([webhooksPort, secondPort], [webhooks, second], '2');
     await stop(second);
 
     // End to end: billing projects invoice.finalized events of real tenants; its outbox announces each effect.
