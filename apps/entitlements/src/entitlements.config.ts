@@ -14,6 +14,12 @@ export class EntitlementsConfig extends PlatformConfig {
   /** A replica re-reads a cached snapshot from Postgres after this long even without an invalidation. */
   @IsInt() @Min(100) @Max(3_600_000) ENTITLEMENTS_CACHE_TTL_MS: number = 30_000;
 
+  /**
+   * Most tenants' snapshots a replica keeps cached; past it the least recently used is evicted. A snapshot
+   * takes a few kilobytes of heap: size the replica's memory for this.
+   */
+  @IsInt() @Min(1) @Max(10_000_000) ENTITLEMENTS_CACHE_MAX_TENANTS: number = 200_000;
+
   /** Warning threshold (share of the limit) for features whose plan sets no `warnAt`. */
   @IsNumber() @Min(0.01) @Max(1) ENTITLEMENTS_DEFAULT_WARN_AT: number = 0.8;
 }

@@ -30,6 +30,7 @@ describe('usage windows (service on real Postgres, controlled clock)', () => {
       {
         ENTITLEMENTS_STALENESS_BOUND_SECONDS: 3 * 86_400,
         ENTITLEMENTS_CACHE_TTL_MS: 30_000,
+        ENTITLEMENTS_CACHE_MAX_TENANTS: 200_000,
         ENTITLEMENTS_DEFAULT_WARN_AT: 0.8,
       },
       new TenantEntitlementsRepository(ds),

@@ -82,7 +82,7 @@ class ControlledTenants {
   }
 }
 
-function setup() {
+function setup(maxTenants = 200_000) {
   const tenants = new ControlledTenants();
   const broadcasts: unknown[] = [];
   const broadcaster: Broadcaster = { broadcast: (_subject, payload) => broadcasts.push(payload) };
@@ -91,6 +91,7 @@ function setup() {
     {
       ENTITLEMENTS_STALENESS_BOUND_SECONDS: 3 * 86_400,
       ENTITLEMENTS_CACHE_TTL_MS: 30_000,
+      ENTITLEMENTS_CACHE_MAX_TENANTS: maxTenants,
       ENTITLEMENTS_DEFAULT_WARN_AT: 0.8,
     },
     tenants as unknown as TenantEntitlementsRepository,
@@ -120,6 +121,26 @@ function subscriptionChanged(version: number): SubscriptionChangedEvent {
 }
 
 describe('EntitlementsService snapshot cache and invalidations', () => {
+  it('keeps at most ENTITLEMENTS_CACHE_MAX_TENANTS tenants, evicting the least recently used', async () => {
+    const { service, tenants } = setup(2);
+    const readFromStore = async (tenantId: string) => {
+      const loading = service.snapshot(tenantId);
+      await settle();
+      tenants.reads.at(-1)!.resolve(row(4, { tenantId }));
+      return loading;
+    };
+    await readFromStore('acme');
+    await readFromStore('beta');
+    // A hit: acme is now the most recently used, and the store is not read.
+    await expect(service.snapshot('acme')).resolves.toMatchObject({ tenantId: 'acme' });
+    expect(tenants.reads).toHaveLength(2);
+    await readFromStore('gamma');
+    expect(tenants.reads).toHaveLength(3);
+    expect(service.cachedSnapshot('beta')).toBeUndefined();
+    expect(service.cachedSnapshot('acme')?.tenantId).toBe('acme');
+    expect(service.cachedSnapshot('gamma')?.tenantId).toBe('gamma');
+  });
+
   it('does not cache a snapshot read before an invalidation naming a newer version', async () => {
     const { service, tenants } = setup();
     const loading = service.snapshot('acme');

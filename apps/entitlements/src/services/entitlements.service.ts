@@ -42,7 +42,10 @@ export interface Broadcaster {
 
 export type EntitlementsSettings = Pick<
   EntitlementsConfig,
-  'ENTITLEMENTS_STALENESS_BOUND_SECONDS' | 'ENTITLEMENTS_CACHE_TTL_MS' | 'ENTITLEMENTS_DEFAULT_WARN_AT'
+  | 'ENTITLEMENTS_STALENESS_BOUND_SECONDS'
+  | 'ENTITLEMENTS_CACHE_TTL_MS'
+  | 'ENTITLEMENTS_CACHE_MAX_TENANTS'
+  | 'ENTITLEMENTS_DEFAULT_WARN_AT'
 >;
 
 function parseDate(value: unknown, field: string): Date | null {
@@ -93,7 +96,10 @@ export class EntitlementsService {
     @Inject(BROADCASTER) private readonly broadcaster: Broadcaster,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
-    this.cache = new SnapshotCache(settings.ENTITLEMENTS_CACHE_TTL_MS);
+    this.cache = new SnapshotCache(
+      settings.ENTITLEMENTS_CACHE_TTL_MS,
+      settings.ENTITLEMENTS_CACHE_MAX_TENANTS,
+    );
   }
 
   // ---- snapshots -------------------------------------------------------------------------------------------

@@ -22,14 +22,14 @@ const snap = (version: number, refreshAt: string | null = null): EntitlementSnap
 
 describe('SnapshotCache', () => {
   it('serves an entry until its TTL, then forgets it', () => {
-    const cache = new SnapshotCache(1000);
+    const cache = new SnapshotCache(1000, 1000);
     cache.set(snap(1), 0);
     expect(cache.get('acme', 999)?.version).toBe(1);
     expect(cache.get('acme', 1000)).toBeUndefined();
   });
 
   it('drops an entry on an invalidation naming a newer version only', () => {
-    const cache = new SnapshotCache(60_000);
+    const cache = new SnapshotCache(60_000, 1000);
     cache.set(snap(2), 0);
     expect(cache.invalidate('acme', 2)).toBe(false);
     expect(cache.invalidate('acme', 3)).toBe(true);
@@ -37,7 +37,7 @@ describe('SnapshotCache', () => {
   });
 
   it('never replaces a newer snapshot with an older one, and honours minVersion and refreshAt', () => {
-    const cache = new SnapshotCache(60_000);
+    const cache = new SnapshotCache(60_000, 1000);
     cache.set(snap(5, new Date(500).toISOString()), 0);
     cache.set(snap(4), 0);
     expect(cache.get('acme', 1)?.version).toBe(5);
@@ -75,7 +75,7 @@ describe('SnapshotCache', () => {
 
   describe('load (read from the store, then cache)', () => {
     it('caches what a load read unless an invalidation named a newer version meanwhile', async () => {
-      const cache = new SnapshotCache(60_000);
+      const cache = new SnapshotCache(60_000, 1000);
       const read = deferred<EntitlementSnapshot>();
       const loading = cache.load('acme', async (store) => store(await read.promise, 0));
       expect(cache.invalidate('acme', 5)).toBe(false);
@@ -87,7 +87,7 @@ describe('SnapshotCache', () => {
     });
 
     it('raises the floor of every load of the tenant in flight, and of no other tenant', async () => {
-      const cache = new SnapshotCache(60_000);
+      const cache = new SnapshotCache(60_000, 1000);
       const reads = [deferred<EntitlementSnapshot>(), deferred<EntitlementSnapshot>()];
       const other = deferred<EntitlementSnapshot>();
       const loads = reads.map((read) => cache.load('acme', async (store) => store(await read.promise, 0)));
@@ -100,7 +100,7 @@ describe('SnapshotCache', () => {
     });
 
     it('caches nothing a load read before a clear', async () => {
-      const cache = new SnapshotCache(60_000);
+      const cache = new SnapshotCache(60_000, 1000);
       const read = deferred<EntitlementSnapshot>();
       const loading = cache.load('acme', async (store) => store(await read.promise, 0));
       cache.clear();
@@ -110,7 +110,7 @@ describe('SnapshotCache', () => {
     });
 
     it('keeps no bookkeeping for finished or failed loads, nor for invalidations with no load', async () => {
-      const cache = new SnapshotCache(60_000);
+      const cache = new SnapshotCache(60_000, 1000);
       for (let i = 0; i < 100; i++) cache.invalidate(`tenant-${i}`, 7);
       await cache.load('acme', async (store) => store(snap(1), 0));
       await expect(
@@ -144,7 +144,7 @@ describe('SnapshotCache', () => {
     }
 
     it('gives concurrent callers of one tenant the result of one store read', async () => {
-      const cache = new SnapshotCache(60_000);
+      const cache = new SnapshotCache(60_000, 1000);
       const { started, read } = reads(cache);
       const callers = [read(), read(), read()];
       expect(started).toHaveLength(1);
@@ -155,7 +155,7 @@ describe('SnapshotCache', () => {
     });
 
     it('is not joined by a caller arriving after an invalidation, whose own read later callers join', async () => {
-      const cache = new SnapshotCache(60_000);
+      const cache = new SnapshotCache(60_000, 1000);
       const { started, read } = reads(cache);
       const before = read();
       cache.invalidate('acme', 5);
@@ -171,7 +171,7 @@ describe('SnapshotCache', () => {
     });
 
     it('is not joined by a caller arriving after a clear, and caches only the later read', async () => {
-      const cache = new SnapshotCache(60_000);
+      const cache = new SnapshotCache(60_000, 1000);
       const { started, read } = reads(cache);
       const before = read();
       cache.clear();
@@ -186,7 +186,7 @@ describe('SnapshotCache', () => {
     });
 
     it('fails every caller of a failed read, and the next caller reads anew', async () => {
-      const cache = new SnapshotCache(60_000);
+      const cache = new SnapshotCache(60_000, 1000);
       const { started, read } = reads(cache);
       const callers = [read(), read()];
       started[0].reject(new Error('database down'));

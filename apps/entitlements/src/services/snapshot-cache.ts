@@ -41,7 +41,8 @@ export class SnapshotCache {
 
   constructor(
     private readonly ttlMs: number,
-    private readonly maxEntries = 200_000,
+    /** ENTITLEMENTS_CACHE_MAX_TENANTS. */
+    private readonly maxEntries: number,
   ) {}
 
   get(tenantId: string, now: number, minVersion = 0): EntitlementSnapshot | undefined {
