@@ -45,6 +45,13 @@ export class BillingConfig extends PlatformConfig {
 
   @IsNumber() @Min(0) @Max(365) BILLING_GRACE_DAYS: number = 7;
 
+  /**
+   * A dunning stage due at about the time of one of Stripe's retries waits up to this long after its start for
+   * that retry's outcome (dunning-ladder.policy.ts, `awaitsRetry`): a success sends no reminder at all, a
+   * failure sends it with the following retry's date. 0 turns the wait off.
+   */
+  @IsNumber() @Min(0) @Max(24 * 60) BILLING_DUNNING_RETRY_WAIT_MINUTES: number = 120;
+
   /** How often the scheduler looks for due dunning stages and held plans reaching their end. */
   @IsInt() @Min(10) @Max(3_600_000) BILLING_SCHEDULER_POLL_MS: number = 30_000;
 }

@@ -33,11 +33,12 @@ export function ladderOf(config: BillingConfig): DunningLadder {
     reminderDays: config.BILLING_DUNNING_REMINDER_DAYS ?? DEFAULT_LADDER.reminderDays,
     urgentDays: config.BILLING_DUNNING_URGENT_DAYS ?? DEFAULT_LADDER.urgentDays,
     graceDays: config.BILLING_GRACE_DAYS ?? DEFAULT_LADDER.graceDays,
+    retryWaitMinutes: config.BILLING_DUNNING_RETRY_WAIT_MINUTES ?? DEFAULT_LADDER.retryWaitMinutes,
   };
   const errors = validateLadder(ladder);
   if (errors.length > 0)
     throw new Error(
-      `BILLING_DUNNING_REMINDER_DAYS, BILLING_DUNNING_URGENT_DAYS, BILLING_GRACE_DAYS: ${errors.join('; ')}`,
+      `BILLING_DUNNING_REMINDER_DAYS, BILLING_DUNNING_URGENT_DAYS, BILLING_GRACE_DAYS, BILLING_DUNNING_RETRY_WAIT_MINUTES: ${errors.join('; ')}`,
     );
   return ladder;
 }

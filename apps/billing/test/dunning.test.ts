@@ -295,6 +295,57 @@ describe('billing dunning ladder, with two billing replicas on Stripe test clock
     });
   }, 60_000);
 
+  it("holds a stage due with Stripe's retry half an hour away: the retry's failure sends it with the next date, its payment sends none", async () => {
+    // Stripe retries 3 days and 30 minutes after the failure, then 2 days later: the reminder comes due (day 3)
+    // half an hour before the retry it goes with.
+    const RETRY = FAILED_AT + 3 * DAY + 1800;
+    await h.configureEmulator({ retrySchedule: { retryDays: [3 + 30 / 1440, 2] } });
+    try {
+      const failing = await h.paidOnClock('waitfail', 'pro', T0);
+      const paying = await h.paidOnClock('waitpay', 'pro', T0);
+      for (const { customer, clock, subscriptionId } of [failing, paying]) {
+        await useCard(customer, subscriptionId, 'pm_card_chargeDeclinedExpiredCard');
+        await h.settle(customer);
+        await h.advanceClock(clock, FAILED_AT);
+        await h.settle(customer);
+        await h.advanceClock(clock, FAILED_AT + 3 * DAY);
+      }
+      expect((await state('waitfail')).dunning).toMatchObject({
+        stage: 'payment_failed',
+        nextRetryAt: iso(RETRY),
+      });
+
+      // Day 3: the reminder is due, but Stripe's retry is half an hour away. The schedulers wait for it.
+      await ticked();
+      for (const tenantId of ['waitfail', 'waitpay']) {
+        expect(await requested(tenantId)).not.toHaveProperty('payment_reminder');
+        expect((await state(tenantId)).dunning.stage).toBe('payment_failed');
+      }
+
+      // The retry fails: its invoice.payment_failed enters the reminder, naming the next retry.
+      await h.advanceClock(failing.clock, RETRY);
+      await h.settle(failing.customer);
+      expect((await state('waitfail')).dunning).toMatchObject({
+        stage: 'reminder',
+        nextRetryAt: iso(RETRY + 2 * DAY),
+      });
+      await ticked();
+      expect(await requested('waitfail')).toMatchObject({ payment_failed: 1, payment_reminder: 1 });
+
+      // The other customer's new card pays the retry: no reminder ever goes out.
+      await useCard(paying.customer, paying.subscriptionId, 'pm_card_visa');
+      await h.advanceClock(paying.clock, RETRY);
+      await ticked();
+      await h.settle(paying.customer);
+      expect(await state('waitpay')).toMatchObject({ status: 'active', dunning: { stage: 'none' } });
+      await ticked();
+      expect(await requested('waitpay')).toMatchObject({ payment_failed: 1, reactivated: 1 });
+      expect(await requested('waitpay')).not.toHaveProperty('payment_reminder');
+    } finally {
+      await h.configureEmulator({ retrySchedule: { retryDays: [3, 2] } });
+    }
+  }, 90_000);
+
   it("ends trials at the instant Stripe says, whatever the tenant's time zone; dates are rendered per zone only in emails", async () => {
     const clock = await h.stripe.testHelpers.testClocks.create({ frozen_time: T0 });
     const make = async (id: string, timeZone: string) =>

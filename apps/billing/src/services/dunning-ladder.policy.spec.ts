@@ -1,4 +1,5 @@
 import {
+  awaitsRetry,
   DEFAULT_LADDER,
   graceEndsAt,
   nextStage,
@@ -39,8 +40,39 @@ describe('dunning ladder', () => {
 
   it('accepts a configured ladder only in order', () => {
     expect(validateLadder(DEFAULT_LADDER)).toEqual([]);
-    expect(validateLadder({ reminderDays: 2, urgentDays: 4, graceDays: 10 })).toEqual([]);
-    expect(validateLadder({ reminderDays: 5, urgentDays: 3, graceDays: 7 })).toHaveLength(1);
+    const wait = { retryWaitMinutes: 120 };
+    expect(validateLadder({ reminderDays: 2, urgentDays: 4, graceDays: 10, ...wait })).toEqual([]);
+    expect(validateLadder({ reminderDays: 5, urgentDays: 3, graceDays: 7, ...wait })).toHaveLength(1);
+    // The wait for a retry must end before the next stage starts (here a day apart).
+    expect(validateLadder({ ...DEFAULT_LADDER, urgentDays: 4, retryWaitMinutes: 24 * 60 })).toHaveLength(1);
+    expect(validateLadder({ ...DEFAULT_LADDER, urgentDays: 4, retryWaitMinutes: 24 * 60 - 1 })).toEqual([]);
+    expect(validateLadder({ ...DEFAULT_LADDER, retryWaitMinutes: -1 })).toHaveLength(1);
+  });
+
+  describe("waiting for Stripe's retry due at about a stage's start (120 minutes at most)", () => {
+    const minutes = (days: number, m: number) => at(days, m * 60);
+    it("waits for a retry due a little after the stage's start, until it is made", () => {
+      expect(awaitsRetry(DEFAULT_LADDER, 'reminder', since, minutes(3, 30), at(3))).toBe(true);
+      expect(awaitsRetry(DEFAULT_LADDER, 'reminder', since, minutes(3, 120), minutes(3, 90))).toBe(true);
+    });
+    it('waits for a retry whose time has come but that Stripe has not made yet, until the wait runs out', () => {
+      expect(awaitsRetry(DEFAULT_LADDER, 'reminder', since, at(3), minutes(3, 10))).toBe(true);
+      expect(awaitsRetry(DEFAULT_LADDER, 'reminder', since, at(2), minutes(3, 119))).toBe(true);
+      // The wait is over: the stage goes ahead (without a retry date: upcomingRetry names none past).
+      expect(awaitsRetry(DEFAULT_LADDER, 'reminder', since, at(3), minutes(3, 120))).toBe(false);
+      expect(awaitsRetry(DEFAULT_LADDER, 'urgent', since, at(5), minutes(5, 600))).toBe(false);
+    });
+    it('does not wait for a retry well after the stage, nor when Stripe will not retry, nor when turned off', () => {
+      // Day 3's retry has failed already; the next one is day 5's: the reminder goes out naming it.
+      expect(awaitsRetry(DEFAULT_LADDER, 'reminder', since, at(5), minutes(3, 60))).toBe(false);
+      expect(awaitsRetry(DEFAULT_LADDER, 'reminder', since, minutes(3, 121), at(3))).toBe(false);
+      expect(awaitsRetry(DEFAULT_LADDER, 'suspended', since, null, at(7))).toBe(false);
+      const noWait = { ...DEFAULT_LADDER, retryWaitMinutes: 0 };
+      expect(awaitsRetry(noWait, 'reminder', since, minutes(3, 1), at(3))).toBe(false);
+    });
+    it('also holds a suspension back while a retry that could pay is under way', () => {
+      expect(awaitsRetry(DEFAULT_LADDER, 'suspended', since, minutes(7, 5), at(7))).toBe(true);
+    });
   });
 
   it('fires a stage only while Stripe still reports the subscription unpaid', () => {

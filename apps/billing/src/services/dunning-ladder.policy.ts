@@ -9,7 +9,9 @@
  * Retries are Stripe's (configure its schedule to retry 3 and 5 days after the failure and then leave the
  * subscription past_due); the stages are Tollgate's: a Stripe event or the scheduler, whichever sees the time
  * first, moves the stage forward, and a stage is only ever entered once, so each email goes once. A stage
- * that was overtaken (the scheduler woke up late) is skipped rather than mailed out of date. Pure.
+ * that was overtaken (the scheduler woke up late) is skipped rather than mailed out of date. A stage due at
+ * about the time of one of Stripe's retries waits for that retry's outcome, for at most `retryWaitMinutes`
+ * (see `awaitsRetry`). Pure.
  */
 import type { NotificationKind } from '@tollgate/contracts';
 
@@ -17,9 +19,16 @@ export interface DunningLadder {
   reminderDays: number;
   urgentDays: number;
   graceDays: number;
+  /** Longest a due stage waits, from its start, for a Stripe retry scheduled at about the same time. */
+  retryWaitMinutes: number;
 }
 
-export const DEFAULT_LADDER: DunningLadder = { reminderDays: 3, urgentDays: 5, graceDays: 7 };
+export const DEFAULT_LADDER: DunningLadder = {
+  reminderDays: 3,
+  urgentDays: 5,
+  graceDays: 7,
+  retryWaitMinutes: 120,
+};
 
 export const LADDER_STAGES = ['payment_failed', 'reminder', 'urgent', 'suspended'] as const;
 export type LadderStage = (typeof LADDER_STAGES)[number];
@@ -98,6 +107,28 @@ export function upcomingRetry(nextPaymentAttempt: number | null | undefined, now
 }
 
 /**
+ * Whether the scheduler should hold a due `stage` back for Stripe's retry rather than enter it now. The ladder
+ * means day 3's reminder to go with day 3's retry: entered before that retry, the email would ask the customer
+ * to act while a retry that may well succeed is minutes away, or name a retry date that is about to pass.
+ * So a stage waits while Stripe's next attempt (`nextPaymentAttempt`, null when it will not retry) is due no
+ * later than `retryWaitMinutes` after the stage's start, and that wait has not run out. Stripe then decides:
+ * the retry's invoice.payment_failed enters the stage naming the following retry, its payment ends the
+ * dunning with no reminder at all. An attempt already due that Stripe has not made yet (its retries can run
+ * late) is waited for too, until the wait runs out; then the stage goes ahead, without a retry date.
+ */
+export function awaitsRetry(
+  ladder: DunningLadder,
+  stage: LadderStage,
+  since: Date,
+  nextPaymentAttempt: Date | null,
+  now: Date,
+): boolean {
+  if (!nextPaymentAttempt) return false;
+  const waitEnds = stageStartsAt(ladder, since, stage).getTime() + ladder.retryWaitMinutes * 60_000;
+  return nextPaymentAttempt.getTime() <= waitEnds && now.getTime() < waitEnds;
+}
+
+/**
  * Whether `at` is earlier than the start of the stage the ladder is in: an event from then, delivered late,
  * no longer knows Stripe's next retry (whoever entered the stage since stored a newer one).
  */
@@ -118,5 +149,13 @@ export function validateLadder(ladder: DunningLadder): string[] {
     errors.push('the urgent email must come after the reminder');
   if (!(ladder.graceDays > ladder.urgentDays))
     errors.push('the grace period must end after the urgent email');
+  const shortestGapDays = Math.min(
+    ladder.reminderDays,
+    ladder.urgentDays - ladder.reminderDays,
+    ladder.graceDays - ladder.urgentDays,
+  );
+  if (!(ladder.retryWaitMinutes >= 0)) errors.push('the wait for a retry must not be negative');
+  else if (errors.length === 0 && ladder.retryWaitMinutes >= shortestGapDays * 24 * 60)
+    errors.push('the wait for a retry must be shorter than the time between two stages');
   return errors;
 }

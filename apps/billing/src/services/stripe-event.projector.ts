@@ -41,6 +41,7 @@ import {
   stageCause,
   STAGE_EMAIL,
   stillOwing,
+  awaitsRetry,
   upcomingRetry,
   type DunningLadder,
   type LadderStage,
@@ -739,23 +740,29 @@ export class StripeEventProjector {
       }
       // A stage is due by the mirror; Stripe says whether it is still owed (a retry that succeeded this very
       // moment has not been projected yet: its event will make the subscription active, with no reminder), and
-      // when it retries next (that retry's invoice.payment_failed may not be projected yet either).
-      if (
-        sub.state === 'past_due' &&
-        sub.dunningSince &&
-        nextStage(this.ladder, sub.dunningStage, sub.dunningSince, now)
-      ) {
+      // when it retries next (that retry's invoice.payment_failed may not be projected yet either). A retry
+      // due at about the stage's start is waited for (awaitsRetry): its outcome decides the email.
+      const due =
+        sub.state === 'past_due' && sub.dunningSince
+          ? nextStage(this.ladder, sub.dunningStage, sub.dunningSince, now)
+          : null;
+      if (due && sub.dunningSince) {
         const subscription = await this.stripe.retrieveSubscription(sub.stripeSubscriptionId);
         if (stillOwing(subscription.status)) {
           const invoice = await this.troubledInvoice(em, subscription);
-          await this.advanceDunning(
-            ctx,
-            sub,
-            now,
-            invoice && invoiceFacts(invoice),
-            upcomingRetry(invoice?.next_payment_attempt, now),
-          );
-          done = true;
+          const attempt = invoice?.next_payment_attempt
+            ? new Date(invoice.next_payment_attempt * 1000)
+            : null;
+          if (!awaitsRetry(this.ladder, due, sub.dunningSince, attempt, now)) {
+            await this.advanceDunning(
+              ctx,
+              sub,
+              now,
+              invoice && invoiceFacts(invoice),
+              upcomingRetry(invoice?.next_payment_attempt, now),
+            );
+            done = true;
+          }
         }
       }
       return done ? 'done' : 'nothing';
