@@ -16,7 +16,7 @@ export class NotificationsConfig extends PlatformConfig {
 
   /** Base of links in emails; the billing page is `${PUBLIC_BASE_URL}/billing`. */
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
-  PUBLIC_BASE_URL = 'http://localhost:3000';
+  PUBLIC_BASE_URL = 'http://127.0.0.1:3000';
 
   /** Connect, greeting and idle timeout of one SMTP attempt. */
   @IsInt() @Min(100) @Max(120_000) SMTP_TIMEOUT_MS = 10_000;
