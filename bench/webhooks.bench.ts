@@ -13,9 +13,10 @@
  *   cannot hide the ones queued behind it), beside the same bare HMAC handler at the same rate. The steady
  *   state is measured before the sustained burst; the same rate right after the burst is reported too, since
  *   the disk is then still writing back what the burst left dirty.
- * - What limits that latency (bench/cpu-accounting.ts, Linux only): CPU per event in the steady window of the
- *   webhooks service, Postgres, the NATS server and the load generator, beside the bare handler's window, and
- *   how busy the machine was and how much CPU the hypervisor stole meanwhile.
+ * - What limits them (bench/cpu-accounting.ts, Linux only), for the steady 1,000 ev/s window and for the
+ *   sustained burst, one replica: CPU per event of the webhooks service, Postgres, the NATS server and the load
+ *   generator, beside the bare handler's same phase, and how busy the machine was and how much CPU the
+ *   hypervisor stole meanwhile.
  * - Billing's projection capacity: a backlog of 3,000 `invoice.finalized` events sent as fast as webhooks takes
  *   them, timed from the first send to the last committed effect; at the end again with two billing replicas. The lag
  *   below means little unless the offered rate is well under this: at a rate near capacity a queue forms and drains slowly.
@@ -131,6 +132,12 @@ function loadClients(ports: number[], maxSockets: number): LoadClient[] {
   return ports.map((port) => new LoadClient(port, maxSockets));
 }
 
+/** A load phase: how many events it counted, and where the CPU went meanwhile (when accounted). */
+interface Measured {
+  events: number;
+  cpu?: CpuWindow;
+}
+
 /**
  * Closed loop: `CONCURRENCY` requests in flight for `durationMs`; answers events/s acknowledged. With
  * `unique` every delivery is a new event (the pool must not run out); otherwise the pool is reused.
@@ -139,12 +146,14 @@ async function sustained(
   ports: number[],
   pool: Signed[],
   durationMs: number,
-  unique = true,
-): Promise<number> {
+  options: { unique?: boolean; cpu?: ProcessGroups } = {},
+): Promise<Measured & { rate: number }> {
+  const { unique = true } = options;
   const clients = loadClients(ports, CONCURRENCY);
   let next = 0;
   let done = 0;
   const deadline = performance.now() + durationMs;
+  const cpuBefore = options.cpu && readCpu(options.cpu);
   const started = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async (_, connection) => {
@@ -156,9 +165,14 @@ async function sustained(
     }),
   );
   const elapsed = performance.now() - started;
+  const cpuAfter = options.cpu && readCpu(options.cpu);
   for (const client of clients) client.destroy();
   if (unique && next >= pool.length) throw new Error('the pre-built pool ran out; raise its size');
-  return done / (elapsed / 1000);
+  return {
+    rate: done / (elapsed / 1000),
+    events: done,
+    cpu: cpuBefore && cpuAfter && cpuWindow(cpuBefore, cpuAfter),
+  };
 }
 
 /** Sends every delivery of `pool` once, `CONCURRENCY` at a time; resolves when all are acknowledged. */
@@ -189,7 +203,7 @@ async function fixedRate(
     /** Accounts the measured part's CPU to these process groups (see cpu-accounting.ts). */
     cpu?: ProcessGroups;
   } = {},
-): Promise<{ sorted: number[]; achieved: number; cpu?: CpuWindow }> {
+): Promise<Measured & { sorted: number[]; achieved: number }> {
   const { warmupMs = 0, onSent = () => undefined } = options;
   const clients = loadClients(ports, 256);
   const total = Math.floor((rate * (warmupMs + durationMs)) / 1000);
@@ -231,6 +245,7 @@ async function fixedRate(
   return {
     sorted: latencies.sort((a, b) => a - b),
     achieved: total / (elapsed / 1000),
+    events: total - firstMeasured,
     cpu: cpuBefore && cpuAfter && cpuWindow(cpuBefore, cpuAfter),
   };
 }
@@ -249,12 +264,10 @@ function cpuGroups(services: ChildProcess[]): ProcessGroups {
  * What limits the acknowledgement latency: CPU per event of each party in the steady window, beside the bare
  * handler's window, and how much of the machine was busy or stolen by the hypervisor meanwhile.
  */
-function cpuRows(ingest: CpuWindow | undefined, bare: CpuWindow | undefined, label: string): BenchRow[] {
-  if (!ingest || !bare) return [];
-  const events = (FIXED_RATE * FIXED_MS) / 1000;
+function cpuRows(window: string, ingest: Measured, bare: Measured): BenchRow[] {
+  if (!ingest.cpu || !bare.cpu) return [];
   const group = 'webhooks ingest';
-  const window = `in the ${FIXED_RATE} ev/s window, ${label}`;
-  const perEvent = (cpu: CpuWindow, name: string) => (cpu.groups[name] * 1000 * 1000) / events;
+  const perEvent = (m: Measured, name: string) => (m.cpu!.groups[name] * 1000 * 1000) / m.events;
   const parties: [string, string][] = [
     ['service', 'webhooks service'],
     ['postgres', 'Postgres (every process)'],
@@ -272,16 +285,16 @@ function cpuRows(ingest: CpuWindow | undefined, bare: CpuWindow | undefined, lab
     {
       group,
       metric: `machine CPU busy ${window} (${availableParallelism()} cores = 100 %)`,
-      value: ingest.busy * 100,
+      value: ingest.cpu.busy * 100,
       unit: '%',
-      baseline: { name: `bare HMAC handler's window`, value: bare.busy * 100 },
+      baseline: { name: `bare HMAC handler's window`, value: bare.cpu.busy * 100 },
     },
     {
       group,
       metric: `CPU stolen by the hypervisor ${window}`,
-      value: ingest.steal * 100,
+      value: ingest.cpu.steal * 100,
       unit: '%',
-      baseline: { name: `bare HMAC handler's window`, value: bare.steal * 100 },
+      baseline: { name: `bare HMAC handler's window`, value: bare.cpu.steal * 100 },
     },
   ];
 }
@@ -384,8 +397,12 @@ async function run(): Promise<BenchRow[]> {
     //    burst left dirty (reported for what it is, not against the target).
     const baselineName = 'bare HMAC handler';
     const warm = deliveries(template, 2000, 'warm', ['cus_none']);
-    await sustained([baselinePort], warm, 1000, false);
-    const hmacRate = await sustained([baselinePort], warm, SUSTAINED_MS, false);
+    await sustained([baselinePort], warm, 1000, { unique: false });
+    const hmacSustained = await sustained([baselinePort], warm, SUSTAINED_MS, {
+      unique: false,
+      cpu: cpuGroups([baseline]),
+    });
+    const hmacRate = hmacSustained.rate;
     const fixedCount = (FIXED_RATE * (FIXED_WARMUP_MS + FIXED_MS)) / 1000;
     const hmacFixed = await fixedRate(
       [baselinePort],
@@ -406,11 +423,13 @@ async function run(): Promise<BenchRow[]> {
         );
       const steady = await atFixedRate('steady');
       await sustained(ports, deliveries(template, 8000, `warm${tag}`, ['cus_none']), 1000);
-      const rate = await sustained(
+      const burst = await sustained(
         ports,
         deliveries(template, 60_000, `sustained${tag}`, ['cus_none']),
         SUSTAINED_MS,
+        { cpu: cpuGroups(services) },
       );
+      const rate = burst.rate;
       const afterBurst = await fixedRate(
         ports,
         deliveries(template, (FIXED_RATE * FIXED_MS) / 1000, `after${tag}`, ['cus_none']),
@@ -457,7 +476,11 @@ async function run(): Promise<BenchRow[]> {
           baseline: { name: baselineName, value: percentile(hmacFixed.sorted, 99) },
         },
       );
-      if (ports.length === 1) rows.push(...cpuRows(steady.cpu, hmacFixed.cpu, label));
+      if (ports.length === 1)
+        rows.push(
+          ...cpuRows(`in the ${FIXED_RATE} ev/s window, ${label}`, steady, hmacFixed),
+          ...cpuRows(`at the sustained rate, ${label}`, burst, hmacSustained),
+        );
     };
     await measureIngest([webhooksPort], [webhooks], '1');
     const secondPort = await freePort();
