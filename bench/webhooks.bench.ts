@@ -13,6 +13,10 @@
  *   cannot hide the ones queued behind it), beside the same bare HMAC handler at the same rate. The steady
  *   state is measured before the sustained burst; the same rate right after the burst is reported too, since
  *   the disk is then still writing back what the burst left dirty.
+ * - Where the tail of that latency is spent: the share of answers over 10 ms as the load generator times them,
+ *   beside the same share timed inside the service (its own `webhooks_ack_seconds` histogram, from the body
+ *   read to the answer). A tail that only the load generator sees is spent outside the handler: sockets, the
+ *   wait for a CPU and for the event loop.
  * - What limits them (bench/cpu-accounting.ts, Linux only), for the steady 1,000 ev/s window and for the
  *   sustained burst, one replica: CPU per event of the webhooks service, Postgres, the NATS server and the load
  *   generator, beside the bare handler's same phase, and how busy the machine was and how much CPU the
@@ -202,6 +206,8 @@ async function fixedRate(
     onSent?: (delivery: Signed, at: number) => void;
     /** Accounts the measured part's CPU to these process groups (see cpu-accounting.ts). */
     cpu?: ProcessGroups;
+    /** Called once, when the first measured request is due. */
+    onWindowStart?: () => void;
   } = {},
 ): Promise<Measured & { sorted: number[]; achieved: number }> {
   const { warmupMs = 0, onSent = () => undefined } = options;
@@ -218,7 +224,10 @@ async function fixedRate(
   while (sent < total) {
     const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000) + 1);
     for (; sent < due; sent++) {
-      if (sent === firstMeasured && options.cpu) cpuBefore = readCpu(options.cpu);
+      if (sent === firstMeasured) {
+        if (options.cpu) cpuBefore = readCpu(options.cpu);
+        options.onWindowStart?.();
+      }
       const delivery = pool[sent];
       const dueAt = start + (sent * 1000) / rate;
       const measured = sent >= firstMeasured;
@@ -258,6 +267,36 @@ function cpuGroups(services: ChildProcess[]): ProcessGroups {
     nats: (p) => p.comm === 'nats-server',
     loadGenerator: (p) => p.pid === process.pid,
   };
+}
+
+/** Answers counted by the webhooks services' own `webhooks_ack_seconds` histogram, in all and within 10 ms. */
+interface AckCounts {
+  all: number;
+  within10ms: number;
+}
+
+/**
+ * Reads `webhooks_ack_seconds` from each replica's /metrics and sums it over outcomes and replicas. The service
+ * times each delivery from its body being read to its answer, so this histogram leaves out what happens before
+ * the handler runs (the load generator, the sockets, the wait for the event loop) and after it answers.
+ */
+async function serverAcks(ports: number[]): Promise<AckCounts> {
+  const counts: AckCounts = { all: 0, within10ms: 0 };
+  for (const port of ports) {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    for (const line of text.split('\n')) {
+      const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+      if (/^\w*webhooks_ack_seconds_count\{/.test(line)) counts.all += value;
+      else if (/^\w*webhooks_ack_seconds_bucket\{.*le="0\.01"/.test(line)) counts.within10ms += value;
+    }
+  }
+  return counts;
+}
+
+/** The share (%) of answers over 10 ms between two readings of the services' histograms. */
+function shareOver10ms(before: AckCounts, after: AckCounts): number {
+  const all = after.all - before.all;
+  return all === 0 ? NaN : (100 * (all - (after.within10ms - before.within10ms))) / all;
 }
 
 /**
@@ -413,15 +452,23 @@ async function run(): Promise<BenchRow[]> {
     );
     const measureIngest = async (ports: number[], services: ChildProcess[], tag: string) => {
       const label = ports.length === 1 ? '1 replica' : `${ports.length} replicas`;
-      const atFixedRate = (phase: string) =>
-        fixedRate(
-          ports,
-          deliveries(template, fixedCount, `${phase}${tag}`, ['cus_none']),
-          FIXED_RATE,
-          FIXED_MS,
-          { warmupMs: FIXED_WARMUP_MS, cpu: cpuGroups(services) },
-        );
-      const steady = await atFixedRate('steady');
+      // The services' own histogram, read when the measured window starts and once it is over.
+      let acksAtStart: Promise<AckCounts> | undefined;
+      const steady = await fixedRate(
+        ports,
+        deliveries(template, fixedCount, `steady${tag}`, ['cus_none']),
+        FIXED_RATE,
+        FIXED_MS,
+        {
+          warmupMs: FIXED_WARMUP_MS,
+          cpu: cpuGroups(services),
+          onWindowStart: () => {
+            acksAtStart = serverAcks(ports);
+          },
+        },
+      );
+      const serverShare = shareOver10ms(await acksAtStart!, await serverAcks(ports));
+      const clientShare = (100 * steady.sorted.filter((ms) => ms > 10).length) / steady.sorted.length;
       await sustained(ports, deliveries(template, 8000, `warm${tag}`, ['cus_none']), 1000);
       const burst = await sustained(
         ports,
@@ -467,6 +514,13 @@ async function run(): Promise<BenchRow[]> {
           value: percentile(steady.sorted, 99.9),
           unit: 'ms',
           baseline: { name: baselineName, value: percentile(hmacFixed.sorted, 99.9) },
+        },
+        {
+          group: 'webhooks ingest',
+          metric: `answers over 10 ms at ${FIXED_RATE} ev/s, timed inside the service (body read -> answer), ${label}`,
+          value: serverShare,
+          unit: '%',
+          baseline: { name: 'timed by the load generator', value: clientShare },
         },
         {
           group: 'webhooks ingest',
