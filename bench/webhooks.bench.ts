@@ -45,6 +45,7 @@ import { BillingSubject, STREAMS } from '@tollgate/contracts';
 import { NatsBus } from '@tollgate/messaging';
 import { createStripeClient } from '@tollgate/stripe-client';
 import { startEmulator } from '../apps/stripe-emulator/src/emulator';
+import { ackCounts, shareOver10ms, type AckCounts } from './ack-histogram';
 import { cpuWindow, readCpu, type CpuReading, type CpuWindow, type ProcessGroups } from './cpu-accounting';
 import { percentile, type BenchModule, type BenchRow } from './harness';
 import { encodePost, LoadClient, type EncodedRequest } from './load-client';
@@ -269,34 +270,17 @@ function cpuGroups(services: ChildProcess[]): ProcessGroups {
   };
 }
 
-/** Answers counted by the webhooks services' own `webhooks_ack_seconds` histogram, in all and within 10 ms. */
-interface AckCounts {
-  all: number;
-  within10ms: number;
-}
-
 /**
- * Reads `webhooks_ack_seconds` from each replica's /metrics and sums it over outcomes and replicas. The service
- * times each delivery from its body being read to its answer, so this histogram leaves out what happens before
- * the handler runs (the load generator, the sockets, the wait for the event loop) and after it answers.
+ * Reads `webhooks_ack_seconds` from each replica's /metrics and sums it over replicas (see ack-histogram.ts).
  */
 async function serverAcks(ports: number[]): Promise<AckCounts> {
   const counts: AckCounts = { all: 0, within10ms: 0 };
   for (const port of ports) {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    for (const line of text.split('\n')) {
-      const value = Number(line.slice(line.lastIndexOf(' ') + 1));
-      if (/^\w*webhooks_ack_seconds_count\{/.test(line)) counts.all += value;
-      else if (/^\w*webhooks_ack_seconds_bucket\{.*le="0\.01"/.test(line)) counts.within10ms += value;
-    }
+    const replica = ackCounts(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
+    counts.all += replica.all;
+    counts.within10ms += replica.within10ms;
   }
   return counts;
-}
-
-/** The share (%) of answers over 10 ms between two readings of the services' histograms. */
-function shareOver10ms(before: AckCounts, after: AckCounts): number {
-  const all = after.all - before.all;
-  return all === 0 ? NaN : (100 * (all - (after.within10ms - before.within10ms))) / all;
 }
 
 /**
