@@ -17,6 +17,9 @@
  *   beside the same share timed inside the service (its own `webhooks_ack_seconds` histogram, from the body
  *   read to the answer). A tail that only the load generator sees is spent outside the handler: sockets, the
  *   wait for a CPU and for the event loop.
+ * - What the machine did meanwhile besides our code (bench/disturbances.ts, Linux only): the longest machine
+ *   stall an idle probe process saw, the most the kernel wrote back to disk within 100 ms, and the share of the
+ *   answers over 10 ms that were in flight during a stall or a writeback burst.
  * - What limits them (bench/cpu-accounting.ts, Linux only), for the steady 1,000 ev/s window and for the
  *   sustained burst, one replica: CPU per event of the webhooks service, Postgres, the NATS server and the load
  *   generator, beside the bare handler's same phase, and how busy the machine was and how much CPU the
@@ -47,6 +50,16 @@ import { createStripeClient } from '@tollgate/stripe-client';
 import { startEmulator } from '../apps/stripe-emulator/src/emulator';
 import { ackCounts, shareOver10ms, type AckCounts } from './ack-histogram';
 import { cpuWindow, readCpu, type CpuReading, type CpuWindow, type ProcessGroups } from './cpu-accounting';
+import {
+  DisturbanceProbe,
+  disturbances,
+  inFlightDuring,
+  longestStall,
+  monotonicMs,
+  mostWrittenWithin,
+  STALL_MS,
+  type TimedAnswer,
+} from './disturbances';
 import { percentile, type BenchModule, type BenchRow } from './harness';
 import { encodePost, LoadClient, type EncodedRequest } from './load-client';
 
@@ -210,13 +223,18 @@ async function fixedRate(
     /** Called once, when the first measured request is due. */
     onWindowStart?: () => void;
   } = {},
-): Promise<Measured & { sorted: number[]; achieved: number }> {
+): Promise<
+  Measured & { sorted: number[]; achieved: number; answers: TimedAnswer[]; window: [number, number] }
+> {
   const { warmupMs = 0, onSent = () => undefined } = options;
+  // Answers are also kept on the machine-wide monotonic clock, to line them up with the disturbance probe's.
+  const toMonotonic = monotonicMs() - performance.now();
   const clients = loadClients(ports, 256);
   const total = Math.floor((rate * (warmupMs + durationMs)) / 1000);
   if (pool.length < total) throw new Error(`the pool holds ${pool.length} deliveries; ${total} are due`);
   const firstMeasured = Math.floor((rate * warmupMs) / 1000);
   const latencies: number[] = [];
+  const answers: TimedAnswer[] = [];
   const failures: unknown[] = [];
   const inFlight: Promise<void>[] = [];
   const start = performance.now();
@@ -236,7 +254,10 @@ async function fixedRate(
       inFlight.push(
         post(clients, sent, delivery).then(
           () => {
-            if (measured) latencies.push(performance.now() - dueAt);
+            if (!measured) return;
+            const ms = performance.now() - dueAt;
+            latencies.push(ms);
+            answers.push({ dueAt: dueAt + toMonotonic, ms });
           },
           // Handled here, not left for the Promise.all below: an unhandled rejection would end the process
           // before its `finally` stops the services.
@@ -252,8 +273,11 @@ async function fixedRate(
   for (const client of clients) client.destroy();
   if (failures.length > 0)
     throw new Error(`${failures.length} of ${total} deliveries failed, first: ${String(failures[0])}`);
+  const windowStart = start + (firstMeasured * 1000) / rate + toMonotonic;
   return {
     sorted: latencies.sort((a, b) => a - b),
+    answers,
+    window: [windowStart, monotonicMs()],
     achieved: total / (elapsed / 1000),
     events: total - firstMeasured,
     cpu: cpuBefore && cpuAfter && cpuWindow(cpuBefore, cpuAfter),
@@ -322,6 +346,57 @@ function cpuRows(window: string, ingest: Measured, bare: Measured): BenchRow[] {
   ];
 }
 
+type FixedRateWindow = Awaited<ReturnType<typeof fixedRate>>;
+
+/**
+ * What the machine did during the steady window besides our code (see disturbances.ts), beside the bare
+ * handler's window: the longest machine stall, the largest writeback burst, and how many of the answers over
+ * 10 ms were in flight during either.
+ */
+async function disturbanceRows(
+  label: string,
+  probe: DisturbanceProbe,
+  ingest: FixedRateWindow,
+  bare: FixedRateWindow,
+): Promise<BenchRow[]> {
+  const group = 'webhooks ingest';
+  const [ingestSamples, bareSamples] = [
+    await probe.window(...ingest.window),
+    await probe.window(...bare.window),
+  ];
+  const found = disturbances(ingestSamples);
+  const slow = ingest.answers.filter((a) => a.ms > 10);
+  const bursts = found.filter((d) => d.kind === 'writeback').length;
+  const stalls = found.filter((d) => d.kind === 'stall').length;
+  const megabytes = (bytes: number) => bytes / 1024 / 1024;
+  return [
+    {
+      group,
+      metric: `longest machine stall in the ${FIXED_RATE} ev/s window, ${label} (an idle probe's 5 ms timer this late; stalls >= ${STALL_MS} ms: ${stalls})`,
+      value: longestStall(ingestSamples),
+      unit: 'ms',
+      baseline: { name: `bare HMAC handler's window`, value: longestStall(bareSamples) },
+    },
+    {
+      group,
+      metric: `most written to disk within 100 ms in the ${FIXED_RATE} ev/s window, ${label} (writeback bursts: ${bursts})`,
+      value: megabytes(mostWrittenWithin(ingestSamples, 100)),
+      unit: 'MB',
+      baseline: { name: `bare HMAC handler's window`, value: megabytes(mostWrittenWithin(bareSamples, 100)) },
+    },
+    {
+      group,
+      metric: `answers over 10 ms that were in flight during a stall or a writeback burst, ${label} (share of those over 10 ms)`,
+      value: slow.length === 0 ? 0 : (100 * inFlightDuring(slow, found)) / slow.length,
+      unit: '%',
+      baseline: {
+        name: 'answers over 10 ms, share of all',
+        value: (100 * slow.length) / ingest.answers.length,
+      },
+    },
+  ];
+}
+
 /** The baseline: a bare HTTP handler that reads the body, computes the HMAC, compares it, answers 200. */
 function runHmacBaseline(): void {
   const secret = process.env.BENCH_SECRET ?? '';
@@ -366,6 +441,7 @@ async function run(): Promise<BenchRow[]> {
   const children: ChildProcess[] = [];
   const rows: BenchRow[] = [];
   const db = await createDatabase();
+  const probe = await DisturbanceProbe.start();
   const emulator = await startEmulator({ port: 0 });
   let bus: NatsBus | undefined;
   const serviceEnv = {
@@ -514,6 +590,7 @@ async function run(): Promise<BenchRow[]> {
           baseline: { name: baselineName, value: percentile(hmacFixed.sorted, 99) },
         },
       );
+      if (probe) rows.push(...(await disturbanceRows(label, probe, steady, hmacFixed)));
       if (ports.length === 1)
         rows.push(
           ...cpuRows(`in the ${FIXED_RATE} ev/s window, ${label}`, steady, hmacFixed),
@@ -635,6 +712,7 @@ async function run(): Promise<BenchRow[]> {
       },
     );
   } finally {
+    await probe?.stop();
     for (const child of children.reverse()) await stop(child);
     if (bus) {
       for (const stream of [STREAMS.stripeEvents, STREAMS.deadLetters, STREAMS.billingEvents])
