@@ -31,11 +31,15 @@ describe('webhooks-cli', () => {
     await run(['dead-letters', 'replay', '42'], bus);
     await run(['events', 'show', 'evt_1'], bus);
     await run(['catch-up', '--since', '1767225600'], bus);
+    await run(['republish', '--since', '2026-01-01T00:00:00Z'], bus);
+    await run(['republish', '--since', '1767225600', '--until', '2026-01-01T01:00:00Z'], bus);
     expect(calls).toEqual([
       ['webhooks.deadletters.list.v1', { status: 'open', limit: 10 }, undefined],
       ['webhooks.deadletters.replay.v1', { id: '42' }, undefined],
       ['webhooks.events.get.v1', { id: 'evt_1' }, undefined],
       ['webhooks.catchup.v1', { since: 1_767_225_600 }, { timeoutMs: 600_000 }],
+      ['webhooks.events.republish.v1', { since: 1_767_225_600 }, undefined],
+      ['webhooks.events.republish.v1', { since: 1_767_225_600, until: 1_767_229_200 }, undefined],
     ]);
   });
 
@@ -43,5 +47,9 @@ describe('webhooks-cli', () => {
     const { bus } = fakeBus();
     await expect(run(['dead-letters', 'delete', '1'], bus)).rejects.toThrow(UsageError);
     await expect(run(['dead-letters', 'replay'], bus)).rejects.toThrow(UsageError);
+    await expect(run(['republish'], bus)).rejects.toThrow('--since is required');
+    await expect(run(['republish', '--since', '0', '--until', 'later'], bus)).rejects.toThrow(
+      '--until later is neither',
+    );
   });
 });

@@ -8,6 +8,7 @@
  *   node dist/scripts/webhooks-cli.js events list [--status received|published|ignored] [--limit N] [--cursor C]
  *   node dist/scripts/webhooks-cli.js events show <evt_id>
  *   node dist/scripts/webhooks-cli.js catch-up --since <ISO time | unix seconds>
+ *   node dist/scripts/webhooks-cli.js republish --since <ISO time | unix seconds> [--until <ISO time | unix seconds>]
  */
 import 'reflect-metadata';
 import pino from 'pino';
@@ -20,7 +21,8 @@ const USAGE = `usage:
   webhooks-cli dead-letters replay <id>
   webhooks-cli events list [--status received|published|ignored] [--limit N] [--cursor C]
   webhooks-cli events show <evt_id>
-  webhooks-cli catch-up --since <ISO time | unix seconds>`;
+  webhooks-cli catch-up --since <ISO time | unix seconds>
+  webhooks-cli republish --since <ISO time | unix seconds> [--until <ISO time | unix seconds>]`;
 
 export class UsageError extends Error {}
 
@@ -33,11 +35,11 @@ export function option(args: string[], name: string): string | undefined {
 }
 
 /** `2026-01-01T00:00:00Z` or unix seconds, to unix seconds. */
-export function parseSince(value: string | undefined): number {
-  if (!value) throw new UsageError('--since is required');
+export function parseSince(value: string | undefined, name = 'since'): number {
+  if (!value) throw new UsageError(`--${name} is required`);
   if (/^\d+$/.test(value)) return Number(value);
   const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new UsageError(`--since ${value} is neither an ISO time nor unix seconds`);
+  if (Number.isNaN(ms)) throw new UsageError(`--${name} ${value} is neither an ISO time nor unix seconds`);
   return Math.floor(ms / 1000);
 }
 
@@ -77,6 +79,13 @@ export async function run(args: string[], bus: NatsBus): Promise<unknown> {
           { since: parseSince(option(args, 'since')) },
           { timeoutMs: 600_000 },
         );
+      if (area === 'republish') {
+        const until = option(args, 'until');
+        return bus.request(WebhooksSubject.Republish, {
+          since: parseSince(option(args, 'since')),
+          ...(until === undefined ? {} : { until: parseSince(until, 'until') }),
+        });
+      }
       throw new UsageError(`unknown command: ${args.join(' ')}`);
   }
 }

@@ -9,6 +9,7 @@ import {
   BillingSubject,
   CancelRequest,
   CatchUpRequest,
+  RepublishRequest,
   CheckRequest,
   ClearOverrideRequest,
   CreateTenantRequest,
@@ -160,6 +161,13 @@ const ROUTES: RouteCase[] = [
     allowed: ['operator'],
     foreign: 'none',
   },
+  {
+    method: 'post',
+    path: '/v1/operator/webhook-events/republish',
+    body: { since: 0 },
+    allowed: ['operator'],
+    foreign: 'none',
+  },
   { method: 'get', path: '/v1/operator/tenants/{t}/overrides', allowed: ['operator'], foreign: 'none' },
   {
     method: 'put',
@@ -283,6 +291,7 @@ describe('authorization matrix: every route × every role × own and foreign ten
     answer(WebhooksSubject.ListEvents, DeadLetterListRequest, () => ({ data: [], nextCursor: null }));
     answer(WebhooksSubject.GetEvent, IdRequest, ok);
     answer(WebhooksSubject.CatchUp, CatchUpRequest, () => ({ listed: 0, alreadySeen: 0, fed: 0 }));
+    answer(WebhooksSubject.Republish, RepublishRequest, () => ({ requeued: 0 }));
   });
 
   afterAll(async () => {

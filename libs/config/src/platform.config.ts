@@ -20,6 +20,9 @@ export class PlatformConfig {
 
   @IsInt() @Min(50) @Max(60_000) NATS_REQUEST_TIMEOUT_MS: number = 5000;
 
+  /** Copies of each JetStream stream: 3 on a NATS cluster in production, 1 on a single server. */
+  @IsInt() @Min(1) @Max(5) NATS_STREAM_REPLICAS: number = 1;
+
   @IsIn(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']) LOG_LEVEL = 'info';
 
   /** Run this service's migrations at start (one process per deploy should; see docs/operations.md). */

@@ -8,6 +8,7 @@ export const WebhooksSubject = {
   ListEvents: 'webhooks.events.list.v1',
   GetEvent: 'webhooks.events.get.v1',
   CatchUp: 'webhooks.catchup.v1',
+  Republish: 'webhooks.events.republish.v1',
 } as const;
 
 /**
@@ -29,6 +30,21 @@ export class IdRequest {
 export class CatchUpRequest {
   /** Unix seconds; events created at or after this time are listed from Stripe. */
   @IsInt() @Min(0) since!: number;
+}
+
+/**
+ * Publish again the events the inbox marked published in a window, after the broker lost messages it had
+ * acknowledged (a single, unreplicated JetStream server's OS crash before its fsync; see docs/operations.md).
+ * Unix seconds, on the time each was published: `since` inclusive, `until` exclusive.
+ */
+export class RepublishRequest {
+  @IsInt() @Min(0) since!: number;
+  @IsOptional() @IsInt() @Min(0) until?: number;
+}
+
+export interface RepublishReply {
+  /** Events handed back to the relay, which publishes them again with their own id as Nats-Msg-Id. */
+  requeued: number;
 }
 
 export interface DeadLetter {
@@ -72,4 +88,5 @@ export interface WebhooksRequests {
   };
   [WebhooksSubject.GetEvent]: { request: IdRequest; reply: InboxEvent & { payload: unknown } };
   [WebhooksSubject.CatchUp]: { request: CatchUpRequest; reply: CatchUpReply };
+  [WebhooksSubject.Republish]: { request: RepublishRequest; reply: RepublishReply };
 }

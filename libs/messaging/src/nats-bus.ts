@@ -46,6 +46,12 @@ export interface NatsBusOptions {
   name: string;
   namespace?: string;
   requestTimeoutMs?: number;
+  /**
+   * Copies of each stream the cluster keeps (1 on a single server). With more than one, a publication is
+   * acknowledged once a majority holds it, which is what makes an acknowledged event survive the loss of a
+   * node; a single server only fsyncs every `sync_interval` (see docs/operations.md).
+   */
+  streamReplicas?: number;
   logger: Logger;
 }
 
@@ -134,6 +140,7 @@ export class NatsBus {
         discard: DiscardPolicy.Old,
         max_age: nanos(stream.maxAgeSeconds * 1000),
         duplicate_window: nanos(stream.duplicateWindowSeconds * 1000),
+        num_replicas: this.options.streamReplicas ?? 1,
       };
       try {
         await this.jsm.streams.info(config.name);

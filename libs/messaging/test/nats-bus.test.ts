@@ -79,6 +79,40 @@ describe('NatsBus', () => {
   });
 });
 
+describe('stream replicas', () => {
+  const logger = pino({ level: 'silent' });
+  const connectWith = (streamReplicas: number) =>
+    NatsBus.connect({
+      url: TEST_NATS_URL,
+      name: 'replicas-test',
+      namespace: testNamespace(),
+      logger,
+      streamReplicas,
+    });
+
+  it('creates every stream with the configured number of copies', async () => {
+    const bus = await connectWith(1);
+    try {
+      await bus.ensureStreams([STREAMS.stripeEvents]);
+      const info = await bus.jsm.streams.info(bus.streamName(STREAMS.stripeEvents));
+      expect(info.config.num_replicas).toBe(1);
+    } finally {
+      await deleteNamespaceStreams(bus);
+      await bus.close(1000);
+    }
+  });
+
+  it('refuses to start on copies a single server cannot keep, rather than keep fewer', async () => {
+    const bus = await connectWith(3);
+    try {
+      await expect(bus.ensureStreams([STREAMS.stripeEvents])).rejects.toThrow(/replicas/i);
+    } finally {
+      await deleteNamespaceStreams(bus);
+      await bus.close(1000);
+    }
+  });
+});
+
 describe('consumeDurable across a broker that loses its consumer', () => {
   let bus: NatsBus;
 

@@ -70,6 +70,7 @@ export class PlatformModule {
             name: options.service,
             namespace: config.NATS_NAMESPACE,
             requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS,
+            streamReplicas: config.NATS_STREAM_REPLICAS,
             logger: options.logger,
           });
           await bus.ensureStreams(options.streams);

@@ -11,10 +11,14 @@ import {
   DeadLetterQuery,
   OverrideBody,
   ReconcileBody,
+  RepublishBody,
   RunQuery,
 } from '../dtos/gateway.dtos';
 
-/** Operator routes: dead letters and replay, the webhook event explorer, catch-up from Stripe's Events API. */
+/**
+ * Operator routes: dead letters and replay, the webhook event explorer, catch-up from Stripe's Events API,
+ * republishing what the broker lost.
+ */
 @ApiTags('operator')
 @ApiBearerAuth()
 @Controller('v1/operator')
@@ -52,6 +56,12 @@ export class OperatorController {
   @HttpCode(200)
   catchUp(@Body() body: CatchUpBody) {
     return this.bus.request(WebhooksSubject.CatchUp, body, { timeoutMs: 120_000 });
+  }
+
+  @Post('webhook-events/republish')
+  @HttpCode(200)
+  republish(@Body() body: RepublishBody) {
+    return this.bus.request(WebhooksSubject.Republish, body, { timeoutMs: 60_000 });
   }
 
   /** Entitlement overrides (audited by entitlements): above the plan until cleared or expired. */

@@ -155,6 +155,20 @@ export class CatchUpBody {
   since!: number;
 }
 
+/** Unix seconds on the time each event was published: `since` inclusive, `until` exclusive. */
+export class RepublishBody {
+  @ApiProperty({ type: Number })
+  @IsInt()
+  @Min(0)
+  since!: number;
+
+  @ApiPropertyOptional({ type: Number })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  until?: number;
+}
+
 export class DeadLetterQuery extends CursorQuery {
   @ApiPropertyOptional({ type: String })
   @IsOptional()

@@ -1,14 +1,21 @@
-/** Answers the operator request/reply subjects (WebhooksSubject): dead letters, the event explorer, catch-up. */
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+/**
+ * Answers the operator request/reply subjects (WebhooksSubject): dead letters, the event explorer, catch-up,
+ * and republishing what the broker lost.
+ */
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Logger } from 'pino';
 import {
   CatchUpRequest,
   DeadLetterListRequest,
   DomainError,
   ErrorCode,
   IdRequest,
+  RepublishRequest,
   WebhooksSubject,
+  type RepublishReply,
 } from '@tollgate/contracts';
 import { NatsBus } from '@tollgate/messaging';
+import { LOGGER } from '@tollgate/service-runtime';
 import { StripeEventRepository } from '../repositories/stripe-event.repository';
 import { CatchUpService } from '../services/catch-up.service';
 import { DeadLetterService } from '../services/dead-letter.service';
@@ -22,6 +29,7 @@ export class OperatorRequestsHandler implements OnApplicationBootstrap {
     private readonly deadLetters: DeadLetterService,
     private readonly inbox: StripeEventRepository,
     private readonly catchUp: CatchUpService,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -61,5 +69,18 @@ export class OperatorRequestsHandler implements OnApplicationBootstrap {
       queue,
     );
     this.bus.serve(WebhooksSubject.CatchUp, CatchUpRequest, (req) => this.catchUp.catchUp(req.since), queue);
+    this.bus.serve(WebhooksSubject.Republish, RepublishRequest, (req) => this.republish(req), queue);
+  }
+
+  /** Hands the events published in the window back to the relay (see StripeEventRepository.requeuePublished). */
+  private async republish({ since, until }: RepublishRequest): Promise<RepublishReply> {
+    if (until !== undefined && until <= since)
+      throw new DomainError(ErrorCode.ValidationFailed, `until (${until}) must be after since (${since})`);
+    const requeued = await this.inbox.requeuePublished(
+      new Date(since * 1000),
+      until === undefined ? null : new Date(until * 1000),
+    );
+    this.logger.warn({ since, until, requeued }, 'operator handed published events back to the relay');
+    return { requeued };
   }
 }

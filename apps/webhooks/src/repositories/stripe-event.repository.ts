@@ -114,6 +114,22 @@ export class StripeEventRepository {
     await InboxPools.run(this.pools.bookkeeping, MARK_PUBLISHED, [[...ids].sort()]);
   }
 
+  /**
+   * Hands the events published in [since, until) back to the relay: `received` again and due now, so it
+   * publishes each once more under its own id (the broker drops a copy it still holds; consumers dedupe the
+   * rest). Ignored events stay ignored. Answers how many were handed back. An operator's repair, so a scan
+   * of the inbox is fine.
+   */
+  async requeuePublished(since: Date, until: Date | null): Promise<number> {
+    const [, affected]: [unknown, number] = await this.db.query(
+      `UPDATE webhooks.stripe_events
+          SET status = 'received', published_at = NULL, next_attempt_at = now(), last_error = NULL
+        WHERE status = 'published' AND published_at >= $1 AND ($2::timestamptz IS NULL OR published_at < $2)`,
+      [since, until],
+    );
+    return affected;
+  }
+
   /** Counts the failed attempt and schedules the next one: base·2^attempts, capped. */
   async markPublishFailed(id: string, error: string, baseMs: number, maxMs: number): Promise<void> {
     await this.db.query(
