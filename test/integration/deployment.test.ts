@@ -6,8 +6,21 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
+import { loadConfig } from '@tollgate/config';
+import { BillingConfig } from '../../apps/billing/src/billing.config';
+import { EntitlementsConfig } from '../../apps/entitlements/src/entitlements.config';
+import { GatewayConfig } from '../../apps/gateway/src/gateway.config';
+import { NotificationsConfig } from '../../apps/notifications/src/notifications.config';
+import { WebhooksConfig } from '../../apps/webhooks/src/webhooks.config';
 
 const ROOT = join(__dirname, '..', '..');
+const CONFIGS: Record<string, new () => object> = {
+  gateway: GatewayConfig,
+  webhooks: WebhooksConfig,
+  billing: BillingConfig,
+  entitlements: EntitlementsConfig,
+  notifications: NotificationsConfig,
+};
 const CONTRACT_PORTS: Record<string, number> = {
   gateway: 3000,
   webhooks: 3001,
@@ -107,6 +120,24 @@ describe('k8s manifests', () => {
     const container = cron.spec.jobTemplate.spec.template.spec.containers[0];
     expect(existsSync(sourceOf(container.command))).toBe(true);
     expect(container.command).toEqual(['node', 'dist/scripts/reconcile.js']);
+  });
+
+  it('configures each service with settings it reads and values it accepts', () => {
+    const shared = {
+      ...docs.find((d) => d.kind === 'ConfigMap' && d.metadata.name === 'tollgate-config').data,
+      ...docs.find((d) => d.kind === 'Secret').stringData,
+    } as Record<string, string>;
+    const known = new Set(Object.values(CONFIGS).flatMap((config) => Object.keys(new config())));
+    for (const key of Object.keys(shared))
+      expect({ key, known: known.has(key) }).toEqual({ key, known: true });
+    for (const [name, config] of Object.entries(CONFIGS)) {
+      const container = deployments.find((d) => d.metadata.name === `tollgate-${name}`).spec.template.spec
+        .containers[0];
+      const own = Object.fromEntries(
+        (container.env ?? []).map((e: { name: string; value: string }) => [e.name, e.value]),
+      );
+      expect(() => loadConfig(name, config, { ...shared, ...own })).not.toThrow();
+    }
   });
 
   it('runs migrations as one Job and keeps secrets out of the manifests', () => {
