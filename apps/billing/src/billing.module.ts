@@ -74,6 +74,7 @@ export class BillingLifecycle implements OnApplicationBootstrap, OnModuleDestroy
       checkout: this.checkout,
       state: this.state,
       commands: this.commands,
+      relay: this.relay,
     });
     this.consumer = await consumeStripeEvents(this.bus, this.projector, {
       concurrency: this.config.BILLING_CONSUMER_CONCURRENCY,

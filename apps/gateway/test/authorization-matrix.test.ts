@@ -168,6 +168,13 @@ const ROUTES: RouteCase[] = [
     allowed: ['operator'],
     foreign: 'none',
   },
+  {
+    method: 'post',
+    path: '/v1/operator/billing-events/republish',
+    body: { since: 0, until: 60 },
+    allowed: ['operator'],
+    foreign: 'none',
+  },
   { method: 'get', path: '/v1/operator/tenants/{t}/overrides', allowed: ['operator'], foreign: 'none' },
   {
     method: 'put',
@@ -292,6 +299,7 @@ describe('authorization matrix: every route × every role × own and foreign ten
     answer(WebhooksSubject.GetEvent, IdRequest, ok);
     answer(WebhooksSubject.CatchUp, CatchUpRequest, () => ({ listed: 0, alreadySeen: 0, fed: 0 }));
     answer(WebhooksSubject.Republish, RepublishRequest, () => ({ requeued: 0 }));
+    answer(BillingSubject.RepublishOutbox, RepublishRequest, () => ({ requeued: 0 }));
   });
 
   afterAll(async () => {

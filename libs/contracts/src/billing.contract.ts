@@ -15,6 +15,7 @@ import {
 } from 'class-validator';
 import type { Actor, DunningStage, Interval, PlanId, SubscriptionState } from './enums';
 import { INTERVALS, PLAN_IDS, ROLES } from './enums';
+import type { RepublishReply, RepublishRequest } from './webhooks.contract';
 
 /** Request/reply subjects owned by billing (queue group `billing`). */
 export const BillingSubject = {
@@ -34,6 +35,8 @@ export const BillingSubject = {
   AddMember: 'billing.members.add.v1',
   RemoveMember: 'billing.members.remove.v1',
   ListAudit: 'billing.audit.list.v1',
+  /** Operator: domain events the outbox marked published in a window go back to its relay (RepublishRequest). */
+  RepublishOutbox: 'billing.outbox.republish.v1',
 } as const;
 
 export const TENANT_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
@@ -214,6 +217,7 @@ export interface BillingRequests {
   [BillingSubject.AddMember]: { request: AddMemberRequest; reply: Member };
   [BillingSubject.RemoveMember]: { request: RemoveMemberRequest; reply: { removed: true } };
   [BillingSubject.ListAudit]: { request: PageRequest; reply: Page<AuditEntry> };
+  [BillingSubject.RepublishOutbox]: { request: RepublishRequest; reply: RepublishReply };
 }
 
 /** Domain event payloads (JetStream, stream BILLING_EVENTS). */

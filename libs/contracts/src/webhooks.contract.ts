@@ -1,4 +1,5 @@
 import { IsInt, IsOptional, IsString, MaxLength, Min, Max, IsNotEmpty } from 'class-validator';
+import { DomainError, ErrorCode } from './errors';
 
 /** Operator request/reply subjects owned by the webhooks service (the event inbox and dead letters). */
 export const WebhooksSubject = {
@@ -33,9 +34,10 @@ export class CatchUpRequest {
 }
 
 /**
- * Publish again the events the inbox marked published in a window, after the broker lost messages it had
- * acknowledged (a single, unreplicated JetStream server's OS crash before its fsync; see docs/operations.md).
- * Unix seconds, on the time each was published: `since` inclusive, `until` exclusive.
+ * Publish again what a relay marked published in a window (the webhooks inbox, billing's outbox), after the
+ * broker lost messages it had acknowledged (a single, unreplicated JetStream server's OS crash before its
+ * fsync; see docs/operations.md). Unix seconds, on the time each was published: `since` inclusive, `until`
+ * exclusive.
  */
 export class RepublishRequest {
   @IsInt() @Min(0) since!: number;
@@ -43,8 +45,15 @@ export class RepublishRequest {
 }
 
 export interface RepublishReply {
-  /** Events handed back to the relay, which publishes them again with their own id as Nats-Msg-Id. */
+  /** Messages handed back to the relay, which publishes them again under their own Nats-Msg-Id. */
   requeued: number;
+}
+
+/** The request's window as times; a window that ends before it starts is refused. */
+export function republishWindow({ since, until }: RepublishRequest): { since: Date; until: Date | null } {
+  if (until !== undefined && until <= since)
+    throw new DomainError(ErrorCode.ValidationFailed, `until (${until}) must be after since (${since})`);
+  return { since: new Date(since * 1000), until: until === undefined ? null : new Date(until * 1000) };
 }
 
 export interface DeadLetter {

@@ -13,12 +13,14 @@ import {
   PageRequest,
   PlanSelection,
   RemoveMemberRequest,
+  RepublishRequest,
   TenantCommand,
   TenantScoped,
 } from '@tollgate/contracts';
 import type { NatsBus } from '@tollgate/messaging';
 import type { BillingStateService } from '../services/billing-state.service';
 import type { CheckoutService } from '../services/checkout.service';
+import type { OutboxRelay } from '../services/outbox-relay.service';
 import type { SubscriptionCommandsService } from '../services/subscription-commands.service';
 import type { TenantService } from '../services/tenant.service';
 
@@ -31,10 +33,11 @@ export function serveBillingRequests(
     checkout: CheckoutService;
     state: BillingStateService;
     commands: SubscriptionCommandsService;
+    relay: OutboxRelay;
   },
 ): void {
   const queue = { queue: BILLING_QUEUE };
-  const { tenants, checkout, state, commands } = services;
+  const { tenants, checkout, state, commands, relay } = services;
   bus.serve(BillingSubject.CreateTenant, CreateTenantRequest, (r) => tenants.create(r), queue);
   bus.serve(BillingSubject.GetTenant, TenantScoped, (r) => tenants.get(r.tenantId), queue);
   bus.serve(BillingSubject.ListTenants, ListTenantsRequest, (r) => tenants.list(r), queue);
@@ -51,4 +54,5 @@ export function serveBillingRequests(
   bus.serve(BillingSubject.AddMember, AddMemberRequest, (r) => commands.addMember(r), queue);
   bus.serve(BillingSubject.RemoveMember, RemoveMemberRequest, (r) => commands.removeMember(r), queue);
   bus.serve(BillingSubject.ListAudit, PageRequest, (r) => state.listAudit(r), queue);
+  bus.serve(BillingSubject.RepublishOutbox, RepublishRequest, (r) => relay.republish(r), queue);
 }

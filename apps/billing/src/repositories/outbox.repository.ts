@@ -31,6 +31,20 @@ export class OutboxRepository {
   }
 
   /**
+   * Marks the rows published in [since, until) unpublished again, so the relay publishes each once more under
+   * its own id (the broker drops a copy it still holds; consumers are idempotent on the rest). Answers how
+   * many. An operator's repair after a broker lost acknowledged messages, so a scan of the outbox is fine.
+   */
+  async requeuePublished(ds: DataSource, since: Date, until: Date | null): Promise<number> {
+    const [, affected]: [unknown, number] = await ds.query(
+      `UPDATE billing.outbox SET published_at = NULL
+        WHERE published_at >= $1 AND ($2::timestamptz IS NULL OR published_at < $2)`,
+      [since, until],
+    );
+    return affected;
+  }
+
+  /**
    * Claims up to `limit` unpublished rows (FOR UPDATE SKIP LOCKED, so replicas share the work), hands them to
    * `publish` in creation order, and marks the ones it published; a publish failure rolls the claim back.
    */

@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import { Header } from '@tollgate/contracts';
+import { Header, republishWindow, type RepublishReply, type RepublishRequest } from '@tollgate/contracts';
 import { encodeJson, type NatsBus } from '@tollgate/messaging';
 import { OutboxRepository } from '../repositories/outbox.repository';
 
@@ -35,6 +35,18 @@ export class OutboxRelay {
     this.pending = true;
     this.wake?.();
   };
+
+  /** Hands what was published in the window back to this relay (see OutboxRepository.requeuePublished). */
+  async republish(request: RepublishRequest): Promise<RepublishReply> {
+    const { since, until } = republishWindow(request);
+    const requeued = await this.outbox.requeuePublished(this.ds, since, until);
+    this.logger.warn(
+      { since: request.since, until: request.until, requeued },
+      'operator handed published domain events back to the outbox relay',
+    );
+    this.kick();
+    return { requeued };
+  }
 
   async stop(): Promise<void> {
     this.running = false;

@@ -1,6 +1,11 @@
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { EntitlementsSubject, ReconciliationSubject, WebhooksSubject } from '@tollgate/contracts';
+import {
+  BillingSubject,
+  EntitlementsSubject,
+  ReconciliationSubject,
+  WebhooksSubject,
+} from '@tollgate/contracts';
 import { NatsBus } from '@tollgate/messaging';
 import { CurrentPrincipal, Roles } from '../guards/auth.guard';
 import type { Principal } from '../services/principal';
@@ -17,7 +22,7 @@ import {
 
 /**
  * Operator routes: dead letters and replay, the webhook event explorer, catch-up from Stripe's Events API,
- * republishing what the broker lost.
+ * republishing what the broker lost (Stripe events and billing's domain events).
  */
 @ApiTags('operator')
 @ApiBearerAuth()
@@ -62,6 +67,13 @@ export class OperatorController {
   @HttpCode(200)
   republish(@Body() body: RepublishBody) {
     return this.bus.request(WebhooksSubject.Republish, body, { timeoutMs: 60_000 });
+  }
+
+  /** Billing's domain events published in the window go back to its outbox relay (after a broker lost them). */
+  @Post('billing-events/republish')
+  @HttpCode(200)
+  republishBillingEvents(@Body() body: RepublishBody) {
+    return this.bus.request(BillingSubject.RepublishOutbox, body, { timeoutMs: 60_000 });
   }
 
   /** Entitlement overrides (audited by entitlements): above the plan until cleared or expired. */

@@ -11,6 +11,7 @@ import {
   ErrorCode,
   IdRequest,
   RepublishRequest,
+  republishWindow,
   WebhooksSubject,
   type RepublishReply,
 } from '@tollgate/contracts';
@@ -73,14 +74,13 @@ export class OperatorRequestsHandler implements OnApplicationBootstrap {
   }
 
   /** Hands the events published in the window back to the relay (see StripeEventRepository.requeuePublished). */
-  private async republish({ since, until }: RepublishRequest): Promise<RepublishReply> {
-    if (until !== undefined && until <= since)
-      throw new DomainError(ErrorCode.ValidationFailed, `until (${until}) must be after since (${since})`);
-    const requeued = await this.inbox.requeuePublished(
-      new Date(since * 1000),
-      until === undefined ? null : new Date(until * 1000),
+  private async republish(request: RepublishRequest): Promise<RepublishReply> {
+    const { since, until } = republishWindow(request);
+    const requeued = await this.inbox.requeuePublished(since, until);
+    this.logger.warn(
+      { since: request.since, until: request.until, requeued },
+      'operator handed published events back to the relay',
     );
-    this.logger.warn({ since, until, requeued }, 'operator handed published events back to the relay');
     return { requeued };
   }
 }
