@@ -1,4 +1,5 @@
-import { UsageError, option, parseSince, run } from './webhooks-cli';
+import { UsageError, option, parseSince } from './operator-cli';
+import { run } from './webhooks-cli';
 import type { NatsBus } from '@tollgate/messaging';
 
 function fakeBus() {
@@ -38,8 +39,8 @@ describe('webhooks-cli', () => {
       ['webhooks.deadletters.replay.v1', { id: '42' }, undefined],
       ['webhooks.events.get.v1', { id: 'evt_1' }, undefined],
       ['webhooks.catchup.v1', { since: 1_767_225_600 }, { timeoutMs: 600_000 }],
-      ['webhooks.events.republish.v1', { since: 1_767_225_600 }, undefined],
-      ['webhooks.events.republish.v1', { since: 1_767_225_600, until: 1_767_229_200 }, undefined],
+      ['webhooks.events.republish.v1', { since: 1_767_225_600 }, { timeoutMs: 60_000 }],
+      ['webhooks.events.republish.v1', { since: 1_767_225_600, until: 1_767_229_200 }, { timeoutMs: 60_000 }],
     ]);
   });
 

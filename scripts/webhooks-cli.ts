@@ -10,10 +10,9 @@
  *   node dist/scripts/webhooks-cli.js catch-up --since <ISO time | unix seconds>
  *   node dist/scripts/webhooks-cli.js republish --since <ISO time | unix seconds> [--until <ISO time | unix seconds>]
  */
-import 'reflect-metadata';
-import pino from 'pino';
-import { DomainError, WebhooksSubject, type DeadLetterListRequest } from '@tollgate/contracts';
-import { NatsBus } from '@tollgate/messaging';
+import { WebhooksSubject, type DeadLetterListRequest } from '@tollgate/contracts';
+import type { NatsBus } from '@tollgate/messaging';
+import { UsageError, operatorCli, option, parseSince, republishWindow } from './operator-cli';
 
 const USAGE = `usage:
   webhooks-cli dead-letters list [--status open|replayed] [--limit N] [--cursor C]
@@ -23,25 +22,6 @@ const USAGE = `usage:
   webhooks-cli events show <evt_id>
   webhooks-cli catch-up --since <ISO time | unix seconds>
   webhooks-cli republish --since <ISO time | unix seconds> [--until <ISO time | unix seconds>]`;
-
-export class UsageError extends Error {}
-
-export function option(args: string[], name: string): string | undefined {
-  const at = args.indexOf(`--${name}`);
-  if (at < 0) return undefined;
-  const value = args[at + 1];
-  if (value === undefined || value.startsWith('--')) throw new UsageError(`--${name} needs a value`);
-  return value;
-}
-
-/** `2026-01-01T00:00:00Z` or unix seconds, to unix seconds. */
-export function parseSince(value: string | undefined, name = 'since'): number {
-  if (!value) throw new UsageError(`--${name} is required`);
-  if (/^\d+$/.test(value)) return Number(value);
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new UsageError(`--${name} ${value} is neither an ISO time nor unix seconds`);
-  return Math.floor(ms / 1000);
-}
 
 function listRequest(args: string[]): DeadLetterListRequest {
   const limit = option(args, 'limit');
@@ -79,40 +59,11 @@ export async function run(args: string[], bus: NatsBus): Promise<unknown> {
           { since: parseSince(option(args, 'since')) },
           { timeoutMs: 600_000 },
         );
-      if (area === 'republish') {
-        const until = option(args, 'until');
-        return bus.request(WebhooksSubject.Republish, {
-          since: parseSince(option(args, 'since')),
-          ...(until === undefined ? {} : { until: parseSince(until, 'until') }),
-        });
-      }
+      if (area === 'republish')
+        // As the gateway's route: a wide window can hold many rows.
+        return bus.request(WebhooksSubject.Republish, republishWindow(args), { timeoutMs: 60_000 });
       throw new UsageError(`unknown command: ${args.join(' ')}`);
   }
 }
 
-async function cli(): Promise<number> {
-  const args = process.argv.slice(2);
-  if (args.length === 0 || args.includes('--help')) {
-    process.stdout.write(`${USAGE}\n`);
-    return args.length === 0 ? 2 : 0;
-  }
-  const bus = await NatsBus.connect({
-    url: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
-    name: 'webhooks-cli',
-    namespace: process.env.NATS_NAMESPACE ?? '',
-    logger: pino({ level: 'silent' }),
-  });
-  try {
-    process.stdout.write(`${JSON.stringify(await run(args, bus), null, 2)}\n`);
-    return 0;
-  } catch (error) {
-    if (error instanceof UsageError) process.stderr.write(`${error.message}\n${USAGE}\n`);
-    else if (error instanceof DomainError) process.stderr.write(`${error.code}: ${error.message}\n`);
-    else process.stderr.write(`${String(error)}\n`);
-    return error instanceof UsageError ? 2 : 1;
-  } finally {
-    await bus.close(1000);
-  }
-}
-
-if (require.main === module) void cli().then((code) => process.exit(code));
+if (require.main === module) void operatorCli('webhooks-cli', USAGE, run).then((code) => process.exit(code));

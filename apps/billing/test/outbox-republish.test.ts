@@ -1,5 +1,6 @@
 import { BillingSubject, DomainError, STREAMS } from '@tollgate/contracts';
 import { eventually } from '@tollgate/testing';
+import { run as billingCli } from '../../../scripts/billing-cli';
 import { BillingHarness, operator } from './billing-harness';
 
 describe("republishing billing's domain events after the broker lost them", () => {
@@ -41,8 +42,9 @@ describe("republishing billing's domain events after the broker lost them", () =
     await eventually(async () => (await streamMessages()) === rows - 1, { what: 'the window republished' });
     await eventually(async () => (await unpublished()) === 0, { what: 'the relay to mark the rows again' });
 
-    // Asked again, the broker still holds them under their ids: nothing is stored twice.
-    expect(await h.bus.request(BillingSubject.RepublishOutbox, { since })).toEqual({ requeued: rows - 1 });
+    // Asked again, through the operator CLI this time: the broker still holds them under their ids, so
+    // nothing is stored twice.
+    expect(await billingCli(['republish', '--since', String(since)], h.bus)).toEqual({ requeued: rows - 1 });
     await eventually(async () => (await unpublished()) === 0, { what: 'the second republish marked' });
     expect(await streamMessages()).toBe(rows - 1);
   });
