@@ -32,6 +32,9 @@
  * - End-to-end lag p50/p99 at a fixed offered rate (after 2 s at it, unmeasured): from sending an
  *   `invoice.finalized` webhook to billing's committed effect, observed as the `billing.invoice.changed.v1`
  *   domain event the effect's transaction wrote to the outbox (so it includes the relay that publishes it).
+ * - First, before any load, a property of the machine (bench/cross-cpu.ts): a loopback round trip between two
+ *   processes on two CPUs, beside the same two on one CPU. Each delivery crosses processes several times, so
+ *   this sets how low the tail can go on the machine the run had.
  * The ingest phases run before billing starts (its stream is purged in between), so they measure the webhooks
  * service alone. Run with `npm run bench` or `npm run build && node dist/bench/run.js webhooks`.
  */
@@ -51,6 +54,7 @@ import { NatsBus } from '@tollgate/messaging';
 import { createStripeClient } from '@tollgate/stripe-client';
 import { startEmulator } from '../apps/stripe-emulator/src/emulator';
 import { ackCounts, shareOver10ms, type AckCounts } from './ack-histogram';
+import { crossCpuRoundTrip, ROUND_TRIPS } from './cross-cpu';
 import { cpuWindow, readCpu, type CpuReading, type CpuWindow, type ProcessGroups } from './cpu-accounting';
 import {
   DisturbanceProbe,
@@ -473,6 +477,16 @@ async function run(): Promise<BenchRow[]> {
   const namespace = `bench${randomBytes(4).toString('hex')}`;
   const children: ChildProcess[] = [];
   const rows: BenchRow[] = [];
+  // Measured first, on a machine doing nothing else: what one crossing between processes costs here.
+  const roundTrip = await crossCpuRoundTrip();
+  if (roundTrip)
+    rows.push({
+      group: 'machine',
+      metric: `loopback round trip between two processes on two CPUs (mean of ${ROUND_TRIPS}; see bench/cross-cpu.ts)`,
+      value: roundTrip.crossCpu,
+      unit: 'µs',
+      baseline: { name: 'the same two processes on one CPU', value: roundTrip.sameCpu },
+    });
   const db = await createDatabase();
   const probe = await DisturbanceProbe.start();
   const emulator = await startEmulator({ port: 0 });
