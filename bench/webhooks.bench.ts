@@ -32,9 +32,13 @@
  * - End-to-end lag p50/p99 at a fixed offered rate (after 2 s at it, unmeasured): from sending an
  *   `invoice.finalized` webhook to billing's committed effect, observed as the `billing.invoice.changed.v1`
  *   domain event the effect's transaction wrote to the outbox (so it includes the relay that publishes it).
- * - First, before any load, a property of the machine (bench/cross-cpu.ts): a loopback round trip between two
- *   processes on two CPUs, beside the same two on one CPU. Each delivery crosses processes several times, so
- *   this sets how low the tail can go on the machine the run had.
+ * - First, before any load, properties of the machine: a loopback round trip between two processes on two
+ *   CPUs, beside the same two on one CPU (bench/cross-cpu.ts); each delivery crosses processes several times.
+ *   Then the latency of a durable 8 KB write on the database's disk (bench/disk-flush.ts); each delivery's
+ *   inbox commit waits for one. Together they set how low the tail can go on the machine the run had.
+ * - The database server is brought to the steady state a sustained load leaves it in: enough WAL segments
+ *   ready that no commit waits for a new one to be zero-filled (bench/wal-segments.ts); each steady window
+ *   reports how many it still had to create.
  * The ingest phases run before billing starts (its stream is purged in between), so they measure the webhooks
  * service alone. Run with `npm run bench` or `npm run build && node dist/bench/run.js webhooks`.
  */
@@ -43,7 +47,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
-import { availableParallelism } from 'node:os';
+import { accessSync, constants } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
@@ -66,9 +71,11 @@ import {
   STALL_MS,
   type TimedAnswer,
 } from './disturbances';
+import { probeFlushes, FLUSH_PROBE_MS } from './disk-flush';
 import { percentile, type BenchModule, type BenchRow } from './harness';
 import { encodePost, LoadClient, type EncodedRequest } from './load-client';
 import { latenciesBySpan } from './spans';
+import { prepareWalSegments, segmentsCreated, walPosition, type WalPosition } from './wal-segments';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const PG_ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -487,7 +494,26 @@ async function run(): Promise<BenchRow[]> {
       unit: 'µs',
       baseline: { name: 'the same two processes on one CPU', value: roundTrip.sameCpu },
     });
+  const admin = new Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  rows.push(await diskFlushRow(admin));
   const db = await createDatabase();
+  // The ingest phases measure the pipeline against a server in the steady state a sustained load leaves it in.
+  const wal = await prepareWalSegments(admin).catch((error: unknown) => {
+    console.warn(
+      `could not prepare WAL segments (${String(error)}); the windows will say how many were created`,
+    );
+    return undefined;
+  });
+  if (wal)
+    rows.push({
+      group: 'machine',
+      metric:
+        'Postgres WAL segments ready ahead of the writer before the ingest phases (see bench/wal-segments.ts)',
+      value: wal.after,
+      unit: 'segments',
+      baseline: { name: 'before the bench prepared them', value: wal.before },
+    });
   const probe = await DisturbanceProbe.start();
   const emulator = await startEmulator({ port: 0 });
   let bus: NatsBus | undefined;
@@ -561,6 +587,7 @@ async function run(): Promise<BenchRow[]> {
       const label = ports.length === 1 ? '1 replica' : `${ports.length} replicas`;
       // The services' own histogram, read when the measured window starts and once it is over.
       let acksAtStart: Promise<AckCounts> | undefined;
+      let walAtStart: Promise<WalPosition | undefined> | undefined;
       const steady = await fixedRate(
         ports,
         deliveries(template, fixedCount, `steady${tag}`, ['cus_none']),
@@ -571,10 +598,13 @@ async function run(): Promise<BenchRow[]> {
           cpu: cpuGroups(services),
           onWindowStart: () => {
             acksAtStart = serverAcks(ports);
+            walAtStart = walPosition(admin).catch(() => undefined);
           },
         },
       );
       const serverShare = shareOver10ms(await acksAtStart!, await serverAcks(ports));
+      const walStart = await walAtStart;
+      const walEnd = walStart && (await walPosition(admin).catch(() => undefined));
       const clientShare = (100 * steady.sorted.filter((ms) => ms > 10).length) / steady.sorted.length;
       await sustained(ports, deliveries(template, 8000, `warm${tag}`, ['cus_none']), 1000);
       const burst = await sustained(
@@ -639,6 +669,14 @@ async function run(): Promise<BenchRow[]> {
         },
         ...spanRows,
       );
+      if (walStart && walEnd)
+        rows.push({
+          group: 'webhooks ingest',
+          metric: `Postgres WAL segments created during the ${FIXED_RATE} ev/s window, ${label} (16 MB zero-filled and flushed while every commit waits; at most)`,
+          value: segmentsCreated(walStart, walEnd),
+          unit: 'segments',
+          baseline: { name: 'ready at its start', value: walStart.ready },
+        });
       if (probe) rows.push(...(await disturbanceRows(label, probe, steady, hmacFixed)));
       if (ports.length === 1)
         rows.push(
@@ -770,8 +808,41 @@ async function run(): Promise<BenchRow[]> {
     }
     await emulator.stop();
     await db.drop();
+    await admin.end();
   }
   return rows;
+}
+
+/** The machine's durable-write latency, idle, on the database's disk where this process can write there. */
+async function diskFlushRow(admin: Client): Promise<BenchRow> {
+  const dataDirectory: string | undefined = await admin
+    .query<{ dir: string }>("SELECT current_setting('data_directory') AS dir")
+    .then((r) => r.rows[0]?.dir)
+    .catch(() => undefined);
+  let directory = tmpdir();
+  let where = `${directory} (the database's directory is not writable from here)`;
+  if (dataDirectory && canWrite(dataDirectory)) {
+    directory = dataDirectory;
+    where = "the database's directory";
+  }
+  const flushes = await probeFlushes(directory);
+  const max = flushes.sorted.at(-1) ?? NaN;
+  return {
+    group: 'machine',
+    metric: `8 KB write + fdatasync p99.9, idle, in ${where}: ${flushes.sorted.length} in ${FLUSH_PROBE_MS / 1000} s, ${flushes.over10ms} over 10 ms, longest ${max.toFixed(1)} ms (see bench/disk-flush.ts)`,
+    value: percentile(flushes.sorted, 99.9),
+    unit: 'ms',
+    baseline: { name: 'its p50', value: percentile(flushes.sorted, 50) },
+  };
+}
+
+function canWrite(directory: string): boolean {
+  try {
+    accessSync(directory, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export const bench: BenchModule = { name: 'webhooks', run };
