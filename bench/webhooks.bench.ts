@@ -18,7 +18,8 @@
  * - Where the tail of that latency is spent: the share of answers over 10 ms as the load generator times them,
  *   beside the same share timed inside the service (its own `webhooks_ack_seconds` histogram, from the body
  *   read to the answer). A tail that only the load generator sees is spent outside the handler: sockets, the
- *   wait for a CPU and for the event loop.
+ *   wait for a CPU and for the event loop. Inside it, the shares of inbox records and of JetStream publications
+ *   over 10 ms (`webhooks_record_seconds`, `webhooks_publish_seconds`) say which of the two waits it was.
  * - What the machine did meanwhile besides our code (bench/disturbances.ts, Linux only): the longest machine
  *   stall an idle probe process saw, the most the kernel wrote back to disk within 100 ms, and the share of the
  *   answers over 10 ms that were in flight during a stall or a writeback burst.
@@ -58,7 +59,13 @@ import { BillingSubject, STREAMS } from '@tollgate/contracts';
 import { NatsBus } from '@tollgate/messaging';
 import { createStripeClient } from '@tollgate/stripe-client';
 import { startEmulator } from '../apps/stripe-emulator/src/emulator';
-import { ackCounts, shareOver10ms, type AckCounts } from './ack-histogram';
+import {
+  SERVICE_HISTOGRAMS,
+  addCounts,
+  histogramCounts,
+  shareOver10ms,
+  type AckCounts,
+} from './ack-histogram';
 import { crossCpuRoundTrip, ROUND_TRIPS } from './cross-cpu';
 import { cpuWindow, readCpu, type CpuReading, type CpuWindow, type ProcessGroups } from './cpu-accounting';
 import {
@@ -317,16 +324,24 @@ function cpuGroups(services: ChildProcess[]): ProcessGroups {
 }
 
 /**
- * Reads `webhooks_ack_seconds` from each replica's /metrics and sums it over replicas (see ack-histogram.ts).
+ * Reads the service's answer, record and publication histograms from each replica's /metrics and sums each over
+ * replicas (see ack-histogram.ts).
  */
-async function serverAcks(ports: number[]): Promise<AckCounts> {
-  const counts: AckCounts = { all: 0, within10ms: 0 };
+async function serverHistograms(ports: number[]): Promise<Map<string, AckCounts>> {
+  const sums = new Map(SERVICE_HISTOGRAMS.map((name) => [name, { all: 0, within10ms: 0 }]));
   for (const port of ports) {
-    const replica = ackCounts(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
-    counts.all += replica.all;
-    counts.within10ms += replica.within10ms;
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    for (const name of SERVICE_HISTOGRAMS)
+      sums.set(name, addCounts(sums.get(name)!, histogramCounts(text, name)));
   }
-  return counts;
+  return sums;
+}
+
+/** Each histogram's share of observations over 10 ms between two readings. */
+function sharesOver10ms(before: Map<string, AckCounts>, after: Map<string, AckCounts>): Map<string, number> {
+  return new Map(
+    SERVICE_HISTOGRAMS.map((name) => [name, shareOver10ms(before.get(name)!, after.get(name)!)]),
+  );
 }
 
 /**
@@ -590,7 +605,7 @@ async function run(): Promise<BenchRow[]> {
     const measureIngest = async (ports: number[], services: ChildProcess[], tag: string) => {
       const label = ports.length === 1 ? '1 replica' : `${ports.length} replicas`;
       // The services' own histogram, read when the measured window starts and once it is over.
-      let acksAtStart: Promise<AckCounts> | undefined;
+      let histogramsAtStart: Promise<Map<string, AckCounts>> | undefined;
       let walAtStart: Promise<WalPosition | undefined> | undefined;
       const steady = await fixedRate(
         ports,
@@ -601,12 +616,12 @@ async function run(): Promise<BenchRow[]> {
           warmupMs: FIXED_WARMUP_MS,
           cpu: cpuGroups(services),
           onWindowStart: () => {
-            acksAtStart = serverAcks(ports);
+            histogramsAtStart = serverHistograms(ports);
             walAtStart = walPosition(admin).catch(() => undefined);
           },
         },
       );
-      const serverShare = shareOver10ms(await acksAtStart!, await serverAcks(ports));
+      const serverShares = sharesOver10ms(await histogramsAtStart!, await serverHistograms(ports));
       const walStart = await walAtStart;
       const walEnd = walStart && (await walPosition(admin).catch(() => undefined));
       const clientShare = (100 * steady.sorted.filter((ms) => ms > 10).length) / steady.sorted.length;
@@ -660,10 +675,25 @@ async function run(): Promise<BenchRow[]> {
         {
           group: 'webhooks ingest',
           metric: `answers over 10 ms at ${FIXED_RATE} ev/s, timed inside the service (body read -> answer), ${label}`,
-          value: serverShare,
+          value: serverShares.get('webhooks_ack_seconds')!,
           unit: '%',
           baseline: { name: 'timed by the load generator', value: clientShare },
         },
+        ...(
+          [
+            ['webhooks_record_seconds', 'inbox records over 10 ms', 'queue for the group commit + commit'],
+            ['webhooks_publish_seconds', 'JetStream publications over 10 ms', "publish -> broker's ack"],
+          ] as const
+        ).map(([histogram, what, span]) => ({
+          group: 'webhooks ingest',
+          metric: `${what} at ${FIXED_RATE} ev/s (${span}), ${label}`,
+          value: serverShares.get(histogram)!,
+          unit: '%',
+          baseline: {
+            name: 'answers over 10 ms inside the service',
+            value: serverShares.get('webhooks_ack_seconds')!,
+          },
+        })),
         {
           group: 'webhooks ingest',
           metric: `ack p99 at ${FIXED_RATE} ev/s for ${AFTER_BURST_MS / 1000} s right after the sustained burst, ${label}`,

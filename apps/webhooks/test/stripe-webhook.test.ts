@@ -46,6 +46,28 @@ describe('POST /webhooks/stripe', () => {
       ]);
     });
 
+    it("times each answer's two waits: its inbox record, and its publication unless a copy was published", async () => {
+      const count = (name: string, labels: Record<string, string> = {}) =>
+        metricValue(h, `tollgate_webhooks_${name}_count`, labels);
+      const [records, publications, acks] = await Promise.all([
+        count('record_seconds'),
+        count('publish_seconds', { source: 'webhook' }),
+        count('ack_seconds', { outcome: 'published' }),
+      ]);
+      const event = stripeEvent();
+      expect((await postSigned(h, event)).response.status).toBe(200);
+      await eventually(async () => (await inboxRows(h, event.id as string))[0]?.status === 'published', {
+        what: 'the row to be marked published',
+      });
+      expect((await postSigned(h, event)).response.status).toBe(200);
+      expect(await count('record_seconds')).toBe(records + 2);
+      expect(await count('publish_seconds', { source: 'webhook' })).toBe(publications + 1);
+      expect(await count('ack_seconds', { outcome: 'published' })).toBe(acks + 1);
+      // Every wait is timed in seconds and is within the answer it belongs to.
+      const within = (name: string) => metricValue(h, `tollgate_webhooks_${name}_bucket`, { le: '5' });
+      expect(await within('record_seconds')).toBe(records + 2);
+    });
+
     it("echoes the caller's correlation id, and answers on a path with a query string", async () => {
       const event = stripeEvent();
       const body = JSON.stringify(event);

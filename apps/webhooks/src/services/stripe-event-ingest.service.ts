@@ -69,12 +69,10 @@ export class StripeEventIngestService implements BeforeApplicationShutdown {
 
   async ingest(raw: Buffer, event: StripeEventEnvelope, source: InboxSource): Promise<IngestOutcome> {
     const allowed = this.allowlist.allows(event.type);
-    const recorded = await this.records.submit({
-      event,
-      raw,
-      status: allowed ? 'received' : 'ignored',
-      source,
-    });
+    const recordTimer = this.metrics.recordSeconds.startTimer();
+    const recorded = await this.records
+      .submit({ event, raw, status: allowed ? 'received' : 'ignored', source })
+      .finally(recordTimer);
     if (recorded instanceof Error) throw recorded;
     if (!recorded) {
       this.metrics.duplicates.inc();
@@ -91,8 +89,10 @@ export class StripeEventIngestService implements BeforeApplicationShutdown {
 
   /** Publishes a recorded event; on failure schedules the relay's next attempt. Never throws. */
   async publish(id: string, type: string, raw: Uint8Array, source: InboxSource | 'relay'): Promise<boolean> {
+    const publishTimer = this.metrics.publishSeconds.startTimer({ source });
     try {
       await this.bus.publishRaw(stripeEventSubject(type), raw, { msgId: id });
+      publishTimer();
     } catch (error) {
       this.metrics.publishFailed.inc();
       this.logger.warn(
