@@ -1,11 +1,25 @@
 import { Client } from 'pg';
-import { prepareWalSegments, segmentsCreated, walPosition, type WalPosition } from './wal-segments';
+import {
+  checkpointActivity,
+  prepareWalSegments,
+  segmentsCreated,
+  walPosition,
+  type WalPosition,
+} from './wal-segments';
 
 const MB16 = 16 * 1024 * 1024;
-const at = (segment: number, offset: number, ready: number): WalPosition => ({
+const at = (
+  segment: number,
+  offset: number,
+  ready: number,
+  checkpoints = 0,
+  checkpointBytes = 0n,
+): WalPosition => ({
   lsn: BigInt(segment * MB16 + offset),
   ready,
   segmentBytes: MB16,
+  checkpoints,
+  checkpointBytes,
 });
 
 describe('WAL segments ready ahead of the writer', () => {
@@ -16,6 +30,19 @@ describe('WAL segments ready ahead of the writer', () => {
     expect(segmentsCreated(at(10, MB16 - 1, 0), at(11, 0, 0))).toBe(1);
   });
 
+  it('reports the checkpoints started between two readings, what they wrote and the WAL written', () => {
+    expect(checkpointActivity(at(10, 0, 3, 7, 8192n), at(12, 100, 0, 8, 8192n * 1858n))).toEqual({
+      started: 1,
+      writtenBytes: 8192 * 1857,
+      walBytes: 2 * MB16 + 100,
+    });
+    expect(checkpointActivity(at(10, 0, 3, 7, 0n), at(10, 0, 3, 7, 0n))).toEqual({
+      started: 0,
+      writtenBytes: 0,
+      walBytes: 0,
+    });
+  });
+
   it('switches past as many segments as are missing, then checkpoints, and does nothing when enough are ready', async () => {
     const ready = [2, 40];
     const queries: string[] = [];
@@ -23,7 +50,17 @@ describe('WAL segments ready ahead of the writer', () => {
       query: async (sql: string) => {
         queries.push(sql.trim().split(/\s+/).slice(0, 2).join(' '));
         return /pg_ls_waldir/.test(sql)
-          ? { rows: [{ lsn: '1000', ready: ready.shift(), segment_bytes: MB16 }] }
+          ? {
+              rows: [
+                {
+                  lsn: '1000',
+                  ready: ready.shift(),
+                  segment_bytes: MB16,
+                  checkpoints: 0,
+                  checkpoint_bytes: '0',
+                },
+              ],
+            }
           : { rows: [] };
       },
     } as unknown as Client;
@@ -48,6 +85,8 @@ describe('WAL segments ready ahead of the writer', () => {
       expect(position.lsn).toBeGreaterThan(0n);
       expect(position.ready).toBeGreaterThanOrEqual(0);
       expect(position.segmentBytes).toBeGreaterThanOrEqual(1024 * 1024);
+      expect(position.checkpoints).toBeGreaterThanOrEqual(0);
+      expect(position.checkpointBytes).toBeGreaterThanOrEqual(0n);
     } finally {
       await client.end();
     }

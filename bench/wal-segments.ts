@@ -13,6 +13,10 @@
  * reports, for each steady window, how many segments the server still had to create. Needs a superuser (or
  * the pg_checkpoint and pg_monitor roles and EXECUTE on pg_switch_wal). docs/operations.md says how to keep a
  * production server out of this state: a `min_wal_size` that covers a checkpoint interval at peak load.
+ *
+ * The same reading counts checkpoints (`pg_stat_bgwriter`): one started by the run's own WAL volume (every
+ * ~540 MB with the stock `max_wal_size`) writes the dirty pages out over half a minute, and each window reports
+ * how many checkpoints started in it and how much they wrote meanwhile, so a window that met one says so.
  */
 import type { Client } from 'pg';
 
@@ -25,16 +29,48 @@ export interface WalPosition {
   /** Segment files in pg_wal past the one being written: ready for the WAL to come. */
   ready: number;
   segmentBytes: number;
+  /** Checkpoints started since the statistics were reset (timed and requested). */
+  checkpoints: number;
+  /** Bytes that checkpoints have written since then (`buffers_checkpoint` pages). */
+  checkpointBytes: bigint;
 }
 
 export async function walPosition(client: Client): Promise<WalPosition> {
-  const { rows } = await client.query<{ lsn: string; ready: number; segment_bytes: number }>(
+  const { rows } = await client.query<{
+    lsn: string;
+    ready: number;
+    segment_bytes: number;
+    checkpoints: number;
+    checkpoint_bytes: string;
+  }>(
     `SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::text AS lsn,
             (SELECT count(*)::int FROM pg_ls_waldir()
               WHERE name ~ '^[0-9A-F]{24}$' AND name > pg_walfile_name(pg_current_wal_lsn())) AS ready,
-            (SELECT setting::int FROM pg_settings WHERE name = 'wal_segment_size') AS segment_bytes`,
+            (SELECT setting::int FROM pg_settings WHERE name = 'wal_segment_size') AS segment_bytes,
+            (SELECT (checkpoints_timed + checkpoints_req)::int FROM pg_stat_bgwriter) AS checkpoints,
+            (SELECT (buffers_checkpoint * current_setting('block_size')::bigint)::text
+               FROM pg_stat_bgwriter) AS checkpoint_bytes`,
   );
-  return { lsn: BigInt(rows[0].lsn), ready: rows[0].ready, segmentBytes: rows[0].segment_bytes };
+  const row = rows[0];
+  return {
+    lsn: BigInt(row.lsn),
+    ready: row.ready,
+    segmentBytes: row.segment_bytes,
+    checkpoints: row.checkpoints,
+    checkpointBytes: BigInt(row.checkpoint_bytes),
+  };
+}
+
+/** What checkpoints did between two readings, beside the WAL written meanwhile. */
+export function checkpointActivity(
+  start: WalPosition,
+  end: WalPosition,
+): { started: number; writtenBytes: number; walBytes: number } {
+  return {
+    started: end.checkpoints - start.checkpoints,
+    writtenBytes: Number(end.checkpointBytes - start.checkpointBytes),
+    walBytes: Number(end.lsn - start.lsn),
+  };
 }
 
 /**
