@@ -11,6 +11,7 @@ import { CatchUpService } from './services/catch-up.service';
 import { DeadLetterService } from './services/dead-letter.service';
 import { EventAllowlist } from './services/event-allowlist';
 import { InboxRelayService } from './services/inbox-relay.service';
+import { InboxRetentionService } from './services/inbox-retention.service';
 import { StripeEventIngestService } from './services/stripe-event-ingest.service';
 import { StripeSignatureVerifier } from './services/stripe-signature.verifier';
 import { WebhookMetrics } from './services/webhook-metrics';
@@ -47,6 +48,7 @@ export class WebhooksModule {
         DeadLetterRepository,
         StripeEventIngestService,
         InboxRelayService,
+        InboxRetentionService,
         DeadLetterService,
         CatchUpService,
         DeadLetterConsumer,

@@ -113,4 +113,16 @@ describe('catch-up and the event explorer', () => {
       code: 'not_found',
     });
   });
+
+  it('looks back no further than a day inside the inbox retention (35 days by default)', async () => {
+    const reply = await h.bus.request(WebhooksSubject.CatchUp, { since: 0 }, { timeoutMs: 20_000 });
+    // Only the event older than the first catch-up's window is new.
+    expect(reply).toEqual({ listed: 132, alreadySeen: 131, fed: 1 });
+    expect(await inboxRows(h, old.id as string)).toEqual([
+      { id: old.id, status: 'published', source: 'catch_up' },
+    ]);
+    const gte = Number(new URL(api.calls.at(-1)!, 'http://x').searchParams.get('created[gte]'));
+    const expected = Math.floor(Date.now() / 1000) - 34 * 86_400;
+    expect(Math.abs(gte - expected)).toBeLessThan(60);
+  });
 });

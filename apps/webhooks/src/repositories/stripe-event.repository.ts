@@ -163,6 +163,25 @@ export class StripeEventRepository {
     return rows;
   }
 
+  /**
+   * Deletes up to `limit` of the oldest rows recorded before `before` that are done with (published or
+   * ignored), and answers how many. A row still `received` belongs to the relay and is never deleted. Replicas
+   * pruning at once skip each other's rows.
+   */
+  async pruneDone(before: Date, limit: number): Promise<number> {
+    const [, affected]: [unknown, number] = await this.db.query(
+      `DELETE FROM webhooks.stripe_events e
+        USING (SELECT id FROM webhooks.stripe_events
+                WHERE received_at < $1 AND status <> 'received'
+                ORDER BY received_at, id
+                LIMIT $2
+                FOR UPDATE SKIP LOCKED) old
+        WHERE e.id = old.id`,
+      [before, limit],
+    );
+    return affected;
+  }
+
   async backlog(): Promise<number> {
     const rows: { n: string }[] = await this.db.query(
       `SELECT count(*) AS n FROM webhooks.stripe_events WHERE status = 'received'`,

@@ -16,6 +16,7 @@ import { LOGGER } from '@tollgate/service-runtime';
 import { StripeEventRepository } from '../repositories/stripe-event.repository';
 import { WebhooksConfig } from '../webhooks.config';
 import { StripeEventIngestService } from './stripe-event-ingest.service';
+import { PeriodicPass } from './periodic-pass';
 import { WebhookMetrics } from './webhook-metrics';
 
 const BATCH = 100;
@@ -24,8 +25,7 @@ const LEASE_MS = 60_000;
 
 @Injectable()
 export class InboxRelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly passes: PeriodicPass;
   private stopped = false;
 
   constructor(
@@ -33,18 +33,27 @@ export class InboxRelayService implements OnApplicationBootstrap, BeforeApplicat
     private readonly ingest: StripeEventIngestService,
     private readonly metrics: WebhookMetrics,
     private readonly config: WebhooksConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.passes = new PeriodicPass(
+      'relay',
+      async () => {
+        const n = await this.runOnce();
+        if (n > 0) logger.info({ republished: n }, 'relay published recorded events');
+      },
+      config.WEBHOOK_RELAY_INTERVAL_MS,
+      logger,
+    );
+  }
 
   onApplicationBootstrap(): void {
-    if (this.config.WEBHOOK_RELAY_ENABLED === 'true') this.schedule(0);
+    if (this.config.WEBHOOK_RELAY_ENABLED === 'true') this.passes.start();
   }
 
   /** Stops taking rows, finishes the pass under way and its marks, before the pools close. */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.passes.stop();
     await this.ingest.marksSettled();
   }
 
@@ -63,17 +72,5 @@ export class InboxRelayService implements OnApplicationBootstrap, BeforeApplicat
     }
     this.metrics.relayBacklog.set(await this.inbox.backlog());
     return published;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.runOnce()
-        .then((n) => {
-          if (n > 0) this.logger.info({ republished: n }, 'relay published recorded events');
-        })
-        .catch((error: unknown) => this.logger.error({ err: error }, 'relay pass failed'))
-        .finally(() => this.schedule(this.config.WEBHOOK_RELAY_INTERVAL_MS));
-    }, delayMs);
   }
 }

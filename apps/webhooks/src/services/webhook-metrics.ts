@@ -19,6 +19,7 @@ export class WebhookMetrics {
   readonly publishFailed: Counter;
   readonly deadLettered: Counter<'consumer'>;
   readonly replayed: Counter<'consumer'>;
+  readonly pruned: Counter;
   readonly relayBacklog: Gauge;
   readonly ackSeconds: Histogram<'outcome'>;
   readonly recordSeconds: Histogram;
@@ -55,6 +56,10 @@ export class WebhookMetrics {
       'webhooks_dead_letters_replayed_total',
       'Dead letters replayed, by consumer',
       ['consumer'],
+    );
+    this.pruned = metrics.counter(
+      'webhooks_inbox_pruned_total',
+      'Inbox rows deleted past their retention (published or ignored events only)',
     );
     this.relayBacklog = metrics.gauge('webhooks_relay_backlog', 'Recorded events not yet published');
     this.ackSeconds = metrics.histogram(
