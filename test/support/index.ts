@@ -4,3 +4,4 @@ export * from './nats';
 export * from './eventually';
 export * from './tokens';
 export * from './ports';
+export * from './metrics';

@@ -1,5 +1,5 @@
 import { IsIn, IsInt, IsNumber, IsOptional, IsUrl, Matches, Max, Min } from 'class-validator';
-import { PlatformConfig } from '@tollgate/config';
+import { MIN_DEDUPE_RETENTION_DAYS, PlatformConfig, RetentionDays } from '@tollgate/config';
 
 /** Billing's environment: property names are the variable names, initializers the defaults. */
 export class BillingConfig extends PlatformConfig {
@@ -54,4 +54,21 @@ export class BillingConfig extends PlatformConfig {
 
   /** How often the scheduler looks for due dunning stages and held plans reaching their end. */
   @IsInt() @Min(10) @Max(3_600_000) BILLING_SCHEDULER_POLL_MS: number = 30_000;
+
+  /**
+   * Days billing keeps the record that it applied a Stripe event (`processed_events`, the effect dedupe);
+   * 0 keeps every record for ever. Keep it at least as long as webhooks' WEBHOOK_INBOX_RETENTION_DAYS: an
+   * operator's republish can bring back any event the inbox still holds, and this record is what makes its
+   * second delivery a no-op. At least 31 days, whatever the inbox's.
+   */
+  @RetentionDays(MIN_DEDUPE_RETENTION_DAYS) BILLING_PROCESSED_EVENTS_RETENTION_DAYS: number = 90;
+
+  /**
+   * Days billing keeps an outbox row once it is published; 0 keeps every row for ever. The operator's
+   * republish (`POST /v1/operator/billing-events/republish`) can hand back only rows still kept.
+   */
+  @RetentionDays(1) BILLING_OUTBOX_RETENTION_DAYS: number = 7;
+
+  /** How often each replica deletes the rows past their retention. */
+  @IsInt() @Min(1000) @Max(86_400_000) BILLING_PRUNE_INTERVAL_MS: number = 3_600_000;
 }

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { loadCatalog } from '@tollgate/catalog';
 import { NatsBus, type ConsumerHandle } from '@tollgate/messaging';
 import { Metrics } from '@tollgate/observability';
-import { CONFIG, LOGGER } from '@tollgate/service-runtime';
+import { CONFIG, LOGGER, type RetentionPasses } from '@tollgate/service-runtime';
 import { createStripeClient } from '@tollgate/stripe-client';
 import { StripeGateway } from './adapters/stripe.gateway';
 import type { BillingConfig } from './billing.config';
@@ -21,6 +21,7 @@ import { BillingStateService } from './services/billing-state.service';
 import { CatalogPrices, CatalogSyncService } from './services/catalog-sync.service';
 import { CheckoutService } from './services/checkout.service';
 import { BillingScheduler } from './services/billing-scheduler.service';
+import { billingRetention } from './services/billing-retention';
 import { DEFAULT_LADDER, validateLadder, type DunningLadder } from './services/dunning-ladder.policy';
 import { OutboxRelay } from './services/outbox-relay.service';
 import { StripeEventProjector } from './services/stripe-event.projector';
@@ -43,9 +44,13 @@ export function ladderOf(config: BillingConfig): DunningLadder {
   return ladder;
 }
 
+/** The retention passes over billing's pipeline bookkeeping (billing-retention.ts). */
+export const BILLING_RETENTION = Symbol('BILLING_RETENTION');
+
 /**
  * Boot order: catalog sync (Stripe prices known before anyone can check out) → request handlers → Stripe
- * event consumer → outbox relay → scheduler. Shutdown: the scheduler and the relay stop first; the platform
+ * event consumer → outbox relay → scheduler → retention. Shutdown: retention, the scheduler and the relay stop
+ * first; the platform
  * then drains NATS (consumers finish their in-flight events) before the database pool closes.
  */
 @Injectable()
@@ -65,6 +70,7 @@ export class BillingLifecycle implements OnApplicationBootstrap, OnModuleDestroy
     private readonly projector: StripeEventProjector,
     private readonly commands: SubscriptionCommandsService,
     private readonly scheduler: BillingScheduler,
+    @Inject(BILLING_RETENTION) private readonly retention: RetentionPasses,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -84,9 +90,11 @@ export class BillingLifecycle implements OnApplicationBootstrap, OnModuleDestroy
     });
     this.relay.start();
     this.scheduler.start();
+    this.retention.start();
   }
 
   async onModuleDestroy(): Promise<void> {
+    await this.retention.stop();
     await this.scheduler.stop();
     await this.relay.stop();
     await this.consumer?.stop();
@@ -179,6 +187,12 @@ export class BillingModule {
             projector: StripeEventProjector,
             logger: Logger,
           ) => new BillingScheduler(ds, stripe, projector, logger, config.BILLING_SCHEDULER_POLL_MS),
+        },
+        {
+          provide: BILLING_RETENTION,
+          inject: [DataSource, Metrics, LOGGER],
+          useFactory: (ds: DataSource, metrics: Metrics, logger: Logger) =>
+            billingRetention(ds, config, metrics, logger),
         },
         BillingLifecycle,
         ...reconciliationProviders(config),

@@ -23,6 +23,7 @@ import {
   createTestDatabase,
   deleteNamespaceStreams,
   eventually,
+  metricSample,
   TEST_NATS_URL,
   testNamespace,
   type TestDatabase,
@@ -52,7 +53,9 @@ export class BillingHarness {
   private readonly replicas: INestApplication[] = [];
   private env: Record<string, string> = {};
 
-  async start(options: { emulator?: Parameters<typeof startEmulator>[0] } = {}): Promise<void> {
+  async start(
+    options: { emulator?: Parameters<typeof startEmulator>[0]; env?: Record<string, string> } = {},
+  ): Promise<void> {
     this.emulator = await startEmulator({ port: 0, ...options.emulator });
     this.db = await createTestDatabase();
     const namespace = testNamespace();
@@ -67,6 +70,7 @@ export class BillingHarness {
       BILLING_OUTBOX_POLL_MS: '50',
       BILLING_SCHEDULER_POLL_MS: '100',
       DATABASE_POOL_SIZE: '8',
+      ...options.env,
     };
     this.app = await runService(billingDefinition, { port: 0, env: this.env });
     this.ds = this.app.get(DataSource);
@@ -98,6 +102,12 @@ export class BillingHarness {
     ).catch((error: Error) => {
       throw new Error(`${error.message} (${missing} not received)`);
     });
+  }
+
+  /** The value of a sample in billing's /metrics, null when absent. */
+  metric(name: string, labels: Record<string, string> = {}): Promise<number | null> {
+    const { port } = (this.app.getHttpServer() as { address(): { port: number } }).address();
+    return metricSample(`http://127.0.0.1:${port}`, name, labels);
   }
 
   /** Another billing process on the same database and NATS namespace (a second replica). */
@@ -148,6 +158,17 @@ export class BillingHarness {
       await this.bus.publishRaw(stripeEventSubject(event.type), encodeJson(event), {
         msgId: `${event.id}:${round}`,
       });
+  }
+
+  /** Waits until billing's Stripe event consumer has nothing pending or unacknowledged. */
+  async stripeEventsConsumed(): Promise<void> {
+    await eventually(
+      async () => {
+        const info = await this.bus.jsm.consumers.info(this.bus.streamName(STREAMS.stripeEvents), 'billing');
+        return info.num_pending === 0 && info.num_ack_pending === 0;
+      },
+      { what: 'the Stripe events consumed' },
+    );
   }
 
   /** Forwards a customer's new Stripe events (as the webhooks service would) and waits until billing applied them. */

@@ -1,4 +1,4 @@
-import { BillingEvent, BillingSubject, STREAMS } from '@tollgate/contracts';
+import { BillingEvent, BillingSubject } from '@tollgate/contracts';
 import { eventually } from '@tollgate/testing';
 import { BillingScheduler } from '../src/services/billing-scheduler.service';
 import { BillingHarness, operator, owner } from './billing-harness';
@@ -97,13 +97,7 @@ describe('billing dunning ladder, with two billing replicas on Stripe test clock
     const forwarded = await h.stripe.events.list({ limit: 100 });
     const mine = forwarded.data.filter((e) => JSON.stringify(e.data.object).includes(customer));
     await h.redeliver(mine, 'again');
-    await eventually(
-      async () => {
-        const info = await h.bus.jsm.consumers.info(h.bus.streamName(STREAMS.stripeEvents), 'billing');
-        return info.num_pending === 0 && info.num_ack_pending === 0;
-      },
-      { what: 'redeliveries consumed' },
-    );
+    await h.stripeEventsConsumed();
     await ticked();
 
     // The owner puts a working card on file and pays the open invoice: active at once, reactivated.

@@ -21,6 +21,7 @@ import {
   testNamespace,
   type TestDatabase,
   reservePort,
+  metricSample,
 } from '@tollgate/testing';
 import { startEmulator, type RunningEmulator } from '../../stripe-emulator/src/emulator';
 import { webhooksDefinition } from '../../webhooks/src/webhooks.definition';
@@ -188,13 +189,7 @@ export class ReconciliationHarness {
   }
 
   /** The value of a sample in billing's /metrics, null when absent. */
-  async metric(name: string, labels: Record<string, string> = {}): Promise<number | null> {
-    const text = await (await fetch(`${this.billingUrl}/metrics`)).text();
-    for (const line of text.split('\n')) {
-      if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-      if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)))
-        return Number(line.split(' ').pop());
-    }
-    return null;
+  metric(name: string, labels: Record<string, string> = {}): Promise<number | null> {
+    return metricSample(this.billingUrl, name, labels);
   }
 }

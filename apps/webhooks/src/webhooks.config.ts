@@ -1,5 +1,5 @@
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
-import { PlatformConfig, csv } from '@tollgate/config';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { MIN_DEDUPE_RETENTION_DAYS, PlatformConfig, RetentionDays, csv } from '@tollgate/config';
 
 /** The event families Tollgate acts on; anything else is recorded as ignored (and counted), never an error. */
 export const DEFAULT_EVENT_ALLOWLIST = [
@@ -10,9 +10,6 @@ export const DEFAULT_EVENT_ALLOWLIST = [
   'payment_method.*',
   'payment_intent.*',
 ].join(',');
-
-/** Stripe's Events API lists 30 days of events; the inbox keeps their ids a day longer at least. */
-export const MIN_RETENTION_DAYS = 31;
 
 const SECRETS = /^\s*whsec_[^\s,]+\s*(,\s*whsec_[^\s,]+\s*)*$/;
 const PATTERN = '(\\*|[a-z0-9_]+(\\.[a-z0-9_]+)*(\\.\\*)?)';
@@ -57,12 +54,7 @@ export class WebhooksConfig extends PlatformConfig {
    * inbox must still hold the id of every event Stripe's Events API can list (30 days) for catch-up to tell
    * which are new, and Stripe stops retrying a delivery after 3 days.
    */
-  @ValidateIf((config: WebhooksConfig) => config.WEBHOOK_INBOX_RETENTION_DAYS !== 0)
-  @IsInt()
-  @Min(MIN_RETENTION_DAYS, {
-    message: `WEBHOOK_INBOX_RETENTION_DAYS must be 0 (keep for ever) or at least ${MIN_RETENTION_DAYS} days`,
-  })
-  @Max(36_500)
+  @RetentionDays(MIN_DEDUPE_RETENTION_DAYS)
   WEBHOOK_INBOX_RETENTION_DAYS: number = 35;
   /** How often each replica deletes the inbox rows past their retention. */
   @IsInt() @Min(1000) @Max(86_400_000) WEBHOOK_INBOX_PRUNE_INTERVAL_MS: number = 3_600_000;

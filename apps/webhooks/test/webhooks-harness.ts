@@ -12,6 +12,7 @@ import {
   deleteNamespaceStreams,
   testNamespace,
   type TestDatabase,
+  metricSample,
 } from '@tollgate/testing';
 import { webhooksDefinition } from '../src/webhooks.definition';
 
@@ -146,11 +147,5 @@ export async function metricValue(
   name: string,
   labels: Record<string, string> = {},
 ): Promise<number> {
-  const text = await (await fetch(`${h.url}/metrics`)).text();
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)))
-      return Number(line.split(' ').pop());
-  }
-  return 0;
+  return (await metricSample(h.url, name, labels)) ?? 0;
 }

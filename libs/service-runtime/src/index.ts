@@ -5,3 +5,5 @@ export * from './platform.module';
 export * from './run-service';
 export * from './public.decorator';
 export * from './route-ahead';
+export * from './periodic-pass';
+export * from './retention';

@@ -3,6 +3,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 /** Transactional outbox: domain events committed with their effect, published later by the relay. */
 @Entity({ name: 'outbox' })
 @Index('IDX_outbox_unpublished', ['createdAt'], { where: 'published_at IS NULL' })
+@Index('IDX_outbox_published_at', ['publishedAt'], { where: 'published_at IS NOT NULL' })
 export class OutboxMessageEntity {
   @PrimaryColumn('uuid') id!: string;
   @Column('text') subject!: string;

@@ -4,6 +4,7 @@ import { BillingInitial1767225600000 } from './1767225600000-BillingInitial';
 import { TenantCreditBalance1767225700000 } from './1767225700000-TenantCreditBalance';
 import { SubscriptionHold1767225800000 } from './1767225800000-SubscriptionHold';
 import { PlanChangeIntents1767225900000 } from './1767225900000-PlanChangeIntents';
+import { RetentionIndexes1767500000000 } from './1767500000000-RetentionIndexes';
 
 /** Committed migrations of the `billing` schema, in order. Never edit one that has landed; add another. */
 export const billingMigrations: (new () => MigrationInterface)[] = [
@@ -12,4 +13,5 @@ export const billingMigrations: (new () => MigrationInterface)[] = [
   SubscriptionHold1767225800000,
   PlanChangeIntents1767225900000,
   Reconciliation1767400000000,
+  RetentionIndexes1767500000000,
 ];

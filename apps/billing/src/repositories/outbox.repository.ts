@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import { pruneOldest } from '@tollgate/database';
 import type { EventMap, EventSubject } from '@tollgate/contracts';
 import { currentCorrelationId } from '@tollgate/observability';
 import { OutboxMessageEntity } from '../entities';
@@ -42,6 +43,14 @@ export class OutboxRepository {
       [since, until],
     );
     return affected;
+  }
+
+  /**
+   * Deletes up to `limit` rows published before `before`, oldest first, skipping rows another replica is
+   * deleting; answers how many. A row still unpublished (or handed back by `requeuePublished`) is kept.
+   */
+  pruneSent(ds: DataSource, before: Date, limit: number): Promise<number> {
+    return pruneOldest(ds, { table: 'billing.outbox', key: 'id', time: 'published_at' }, before, limit);
   }
 
   /**

@@ -1,4 +1,5 @@
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { pruneOldest } from '@tollgate/database';
 
 /** Effect dedupe for Stripe events: the claim is part of the effect's transaction, so both commit or neither. */
 export class ProcessedEventRepository {
@@ -29,5 +30,19 @@ export class ProcessedEventRepository {
       eventId,
       outcome,
     ]);
+  }
+
+  /**
+   * Deletes up to `limit` records of events processed before `before`, oldest first, skipping rows another
+   * replica is deleting; answers how many. Retention (BillingRetention) keeps records far longer than any
+   * path can bring the same event back.
+   */
+  pruneBefore(ds: DataSource, before: Date, limit: number): Promise<number> {
+    return pruneOldest(
+      ds,
+      { table: 'billing.processed_events', key: 'event_id', time: 'processed_at' },
+      before,
+      limit,
+    );
   }
 }

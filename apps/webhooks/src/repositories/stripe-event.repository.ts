@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { InboxEvent } from '@tollgate/contracts';
+import { pruneOldest } from '@tollgate/database';
 import type { InboxSource, InboxStatus } from '../entities';
 import type { StripeEventEnvelope } from '../services/stripe-event-envelope.transform';
 import { InboxPools, type NamedStatement } from './inbox-pools';
@@ -168,18 +169,13 @@ export class StripeEventRepository {
    * ignored), and answers how many. A row still `received` belongs to the relay and is never deleted. Replicas
    * pruning at once skip each other's rows.
    */
-  async pruneDone(before: Date, limit: number): Promise<number> {
-    const [, affected]: [unknown, number] = await this.db.query(
-      `DELETE FROM webhooks.stripe_events e
-        USING (SELECT id FROM webhooks.stripe_events
-                WHERE received_at < $1 AND status <> 'received'
-                ORDER BY received_at, id
-                LIMIT $2
-                FOR UPDATE SKIP LOCKED) old
-        WHERE e.id = old.id`,
-      [before, limit],
+  pruneDone(before: Date, limit: number): Promise<number> {
+    return pruneOldest(
+      this.db,
+      { table: 'webhooks.stripe_events', key: 'id', time: 'received_at', eligible: `status <> 'received'` },
+      before,
+      limit,
     );
-    return affected;
   }
 
   async backlog(): Promise<number> {

@@ -12,11 +12,10 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { LOGGER } from '@tollgate/service-runtime';
+import { LOGGER, PeriodicPass } from '@tollgate/service-runtime';
 import { StripeEventRepository } from '../repositories/stripe-event.repository';
 import { WebhooksConfig } from '../webhooks.config';
 import { StripeEventIngestService } from './stripe-event-ingest.service';
-import { PeriodicPass } from './periodic-pass';
 import { WebhookMetrics } from './webhook-metrics';
 
 const BATCH = 100;
