@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { loadCatalog } from '@tollgate/catalog';
 import { NatsBus, type ConsumerHandle } from '@tollgate/messaging';
 import { Metrics } from '@tollgate/observability';
-import { CONFIG, LOGGER, type RetentionPasses } from '@tollgate/service-runtime';
+import { CONFIG, LOGGER } from '@tollgate/service-runtime';
 import { createStripeClient } from '@tollgate/stripe-client';
 import { StripeGateway } from './adapters/stripe.gateway';
 import type { BillingConfig } from './billing.config';
@@ -44,13 +44,12 @@ export function ladderOf(config: BillingConfig): DunningLadder {
   return ladder;
 }
 
-/** The retention passes over billing's pipeline bookkeeping (billing-retention.ts). */
+/** The retention passes over billing's pipeline bookkeeping (billing-retention.ts); Nest starts and stops them. */
 export const BILLING_RETENTION = Symbol('BILLING_RETENTION');
 
 /**
  * Boot order: catalog sync (Stripe prices known before anyone can check out) → request handlers → Stripe
- * event consumer → outbox relay → scheduler → retention. Shutdown: retention, the scheduler and the relay stop
- * first; the platform
+ * event consumer → outbox relay → scheduler. Shutdown: the scheduler and the relay stop first; the platform
  * then drains NATS (consumers finish their in-flight events) before the database pool closes.
  */
 @Injectable()
@@ -70,7 +69,6 @@ export class BillingLifecycle implements OnApplicationBootstrap, OnModuleDestroy
     private readonly projector: StripeEventProjector,
     private readonly commands: SubscriptionCommandsService,
     private readonly scheduler: BillingScheduler,
-    @Inject(BILLING_RETENTION) private readonly retention: RetentionPasses,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -90,11 +88,9 @@ export class BillingLifecycle implements OnApplicationBootstrap, OnModuleDestroy
     });
     this.relay.start();
     this.scheduler.start();
-    this.retention.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.retention.stop();
     await this.scheduler.stop();
     await this.relay.stop();
     await this.consumer?.stop();

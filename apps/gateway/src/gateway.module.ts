@@ -15,6 +15,7 @@ import { BillingPageController } from './billing-page/billing-page.controller';
 import { CookieCsrfGuard } from './billing-page/csrf.guard';
 import { AuthGuard } from './guards/auth.guard';
 import { IdempotencyRepository } from './repositories/idempotency.repository';
+import { IdempotencyRetention } from './services/idempotency-retention.service';
 import { RateLimitCounterRepository } from './repositories/rate-limit-counter.repository';
 import { IdempotencyInterceptor } from './services/idempotency.interceptor';
 import { RateLimitStorage } from './services/rate-limit.storage';
@@ -56,6 +57,7 @@ export class GatewayModule {
       providers: [
         TokenVerifier,
         IdempotencyRepository,
+        IdempotencyRetention,
         { provide: APP_GUARD, useClass: CookieCsrfGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },

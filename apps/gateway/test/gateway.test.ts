@@ -9,7 +9,9 @@ import {
   TenantScoped,
 } from '@tollgate/contracts';
 import type { NatsBus } from '@tollgate/messaging';
+import { DataSource } from 'typeorm';
 import { eventually, signToken } from '@tollgate/testing';
+import { IdempotencyRetention } from '../src/services/idempotency-retention.service';
 import { billingStateOf, startGatewayHarness, type GatewayHarness } from './gateway-harness';
 
 const serveState = (bus: NatsBus) =>
@@ -193,6 +195,61 @@ describe('gateway (in-process, billing answered by a test responder)', () => {
     expect(third.status).toBe(200);
     expect(third.headers['idempotent-replayed']).toBe('true');
     expect(checkoutCalls.filter((c) => c.idempotencyKey === 'k-slow')).toHaveLength(1);
+  });
+
+  describe('Idempotency-Keys over time', () => {
+    const sql = (text: string, params: unknown[] = []) => gateway.app.get(DataSource).query(text, params);
+    const checkout = async (key: string, plan = 'pro') =>
+      http
+        .post('/v1/billing/checkout')
+        .set('Authorization', `Bearer ${await as('owner', 'timely')}`)
+        .set('Idempotency-Key', key)
+        .send({ plan, interval: 'month' });
+    /** Turns a finished key back into the row a gateway that died mid-request leaves, begun `age` ago. */
+    const leftInFlight = (key: string, age: string) =>
+      sql(
+        `UPDATE gateway.idempotency_keys
+            SET status = 'in_flight', response_status = NULL, response_body = NULL, completed_at = NULL,
+                created_at = now() - $2::interval
+          WHERE scope = 'timely' AND key = $1`,
+        [key, age],
+      );
+    const calls = (key: string) => checkoutCalls.filter((c) => c.idempotencyKey === key).length;
+
+    it('takes over a key its dead gateway left in flight past the lease, and only with the same body', async () => {
+      expect((await checkout('k-dead')).status).toBe(200);
+      await leftInFlight('k-dead', '30 seconds');
+      expect((await checkout('k-dead')).body.error.code).toBe('idempotency_in_flight');
+
+      await leftInFlight('k-dead', '3 minutes');
+      expect((await checkout('k-dead', 'business')).body.error.code).toBe('idempotency_conflict');
+      const retried = await checkout('k-dead');
+      expect(retried.status).toBe(200);
+      expect(retried.headers['idempotent-replayed']).toBeUndefined();
+      expect(calls('k-dead')).toBe(2);
+      const replayed = await checkout('k-dead');
+      expect(replayed.headers['idempotent-replayed']).toBe('true');
+      expect(replayed.body).toEqual(retried.body);
+      expect(calls('k-dead')).toBe(2);
+    });
+
+    it('forgets keys past their retention (a day), so the key starts a new request', async () => {
+      expect((await checkout('k-old')).status).toBe(200);
+      expect((await checkout('k-new')).status).toBe(200);
+      await sql(
+        `UPDATE gateway.idempotency_keys SET created_at = now() - interval '25 hours' WHERE scope = 'timely' AND key = 'k-old'`,
+      );
+      const retention = gateway.app.get(IdempotencyRetention);
+      expect(await retention.pruneOnce(new Date(Date.now() - 2 * 3_600_000))).toEqual({
+        'gateway.idempotency_keys': 0,
+      });
+      expect(await retention.pruneOnce()).toEqual({ 'gateway.idempotency_keys': 1 });
+
+      const reused = await checkout('k-old', 'business');
+      expect(reused.status).toBe(200);
+      expect(reused.headers['idempotent-replayed']).toBeUndefined();
+      expect((await checkout('k-new', 'business')).body.error.code).toBe('idempotency_conflict');
+    });
   });
 
   it('refuses a body over the size limit with 413 payload_too_large', async () => {

@@ -94,10 +94,10 @@ describe('inbox retention, one pass', () => {
     expect((await postSigned(h, kept)).response.status).toBe(200);
 
     // Fifteen and a half days ago, these rows were 34.5 days old: inside the 35 days.
-    expect(await retention.pruneOnce(new Date(Date.now() - 15.5 * DAY_MS))).toBe(0);
-    expect(await retention.pruneOnce()).toBe(12_000);
+    expect(await retention.pruneInbox(new Date(Date.now() - 15.5 * DAY_MS))).toBe(0);
+    expect(await retention.pruneInbox()).toBe(12_000);
     const { rows } = await h.sql.query(`SELECT id FROM webhooks.stripe_events`);
     expect(rows).toEqual([{ id: kept.id }]);
-    expect(await retention.pruneOnce()).toBe(0);
+    expect(await retention.pruneInbox()).toBe(0);
   });
 });

@@ -5,7 +5,10 @@
  * tables: oldest first, `batch` rows per statement, so that no transaction holds many locks for long, until a
  * statement deletes fewer than a batch. The statements are expected to skip rows another replica is deleting
  * (`FOR UPDATE SKIP LOCKED`), so replicas pruning at once do not wait on each other.
+ * As a Nest provider (or a provider's base class), it starts with the application and stops before the
+ * database closes.
  */
+import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { PeriodicPass } from './periodic-pass';
 
@@ -28,7 +31,7 @@ export function retentionHorizon(days: number, now = new Date()): Date | null {
   return days > 0 ? new Date(now.getTime() - days * DAY_MS) : null;
 }
 
-export class RetentionPasses {
+export class RetentionPasses implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly passes: PeriodicPass;
   private stopped = false;
 
@@ -52,6 +55,14 @@ export class RetentionPasses {
   start(): void {
     if (this.tables.some((table) => table.days > 0))
       this.passes.start(Math.min(FIRST_PASS_DELAY_MS, this.intervalMs));
+  }
+
+  onApplicationBootstrap(): void {
+    this.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
   }
 
   /** Starts no further pass or statement, and resolves once the statement under way (if any) has ended. */

@@ -50,7 +50,7 @@ export class OutboxRepository {
    * deleting; answers how many. A row still unpublished (or handed back by `requeuePublished`) is kept.
    */
   pruneSent(ds: DataSource, before: Date, limit: number): Promise<number> {
-    return pruneOldest(ds, { table: 'billing.outbox', key: 'id', time: 'published_at' }, before, limit);
+    return pruneOldest(ds, { table: 'billing.outbox', key: ['id'], time: 'published_at' }, before, limit);
   }
 
   /**

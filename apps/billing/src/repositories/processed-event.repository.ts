@@ -40,7 +40,7 @@ export class ProcessedEventRepository {
   pruneBefore(ds: DataSource, before: Date, limit: number): Promise<number> {
     return pruneOldest(
       ds,
-      { table: 'billing.processed_events', key: 'event_id', time: 'processed_at' },
+      { table: 'billing.processed_events', key: ['event_id'], time: 'processed_at' },
       before,
       limit,
     );

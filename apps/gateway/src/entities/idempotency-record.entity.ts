@@ -1,7 +1,8 @@
-import { Check, Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** One Idempotency-Key of one tenant (or operator): the request it was first used with and its response. */
 @Entity({ name: 'idempotency_keys' })
+@Index('IDX_idempotency_keys_created_at', ['createdAt'])
 @Check('CHK_idempotency_status', `"status" IN ('in_flight', 'completed')`)
 export class IdempotencyRecordEntity {
   @PrimaryColumn({ type: 'text' }) scope!: string;

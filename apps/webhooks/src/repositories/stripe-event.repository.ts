@@ -172,7 +172,7 @@ export class StripeEventRepository {
   pruneDone(before: Date, limit: number): Promise<number> {
     return pruneOldest(
       this.db,
-      { table: 'webhooks.stripe_events', key: 'id', time: 'received_at', eligible: `status <> 'received'` },
+      { table: 'webhooks.stripe_events', key: ['id'], time: 'received_at', eligible: `status <> 'received'` },
       before,
       limit,
     );
